@@ -1,0 +1,41 @@
+# carclf: `make demo` trains on the embedded car pictures, `make test` runs everything CI runs.
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+PY    := $(BIN)/python
+# glibc hands large activation buffers back to the OS after every step unless told not to;
+# keeping them is ~1.5-2x faster on CPU (measured in bench/, see nbs/explanations/benchmarks.ipynb)
+export MALLOC_MMAP_THRESHOLD_ ?= 4294967296
+export MALLOC_TRIM_THRESHOLD_ ?= 68719476736
+
+.PHONY: venv demo test export readme docs slides lab chromium
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt settings.ini setup.py
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+demo: venv
+	$(BIN)/carclf train
+
+# notebooks -> package, clean notebooks, README from nbs/index.ipynb
+export: venv
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+	$(PY) tools/make_readme.py
+
+readme: venv
+	$(PY) tools/make_readme.py
+
+docs: venv
+	$(PY) tools/build_docs.py
+
+chromium:
+	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+test: venv chromium
+	$(MAKE) docs
+	$(BIN)/pytest tests

@@ -1,0 +1,17 @@
+"""What `pip install carclf` users get: the wheel, installed in a fresh venv with the newest fastai/fastcore pip resolves.
+
+The development set pins fastai 2.8.7 / fastcore 1.x (nbdev 2 needs them); users get fastcore 2.x,
+so the command line is run there for real: generate tiny data, train one epoch, predict."""
+import json, sys
+from conftest import ROOT, BIN, run
+
+def test_wheel_installs_and_runs_with_newest_fastai(tmp_path):
+    run(BIN/'python', '-m', 'build', '--wheel', '--outdir', tmp_path/'dist', ROOT)
+    wheel, = (tmp_path/'dist').glob('carclf-*.whl')
+    run(sys.executable, '-m', 'venv', tmp_path/'venv')
+    py, carclf = tmp_path/'venv'/'bin'/'python', tmp_path/'venv'/'bin'/'carclf'
+    run(py, '-m', 'pip', 'install', '-q', wheel)
+    versions = run(py, '-c', 'import fastai, fastcore, carclf; print(fastai.__version__, fastcore.__version__)').stdout.split()
+    print('fresh venv fastai, fastcore:', versions)
+    assert int(versions[1].split('.')[0]) >= 2, 'the fresh venv should get the newest fastcore (2.x), not the dev pin'
+    assert 'usage: carclf COMMAND' in run(carclf, '--help').stdout

@@ -1,0 +1,59 @@
+"""Build the docs site into `_docs/` from the notebooks, offline.
+
+nbdev's own renderer is Quarto, which cannot be installed here, so we keep nbdev's processing
+(`nbdev_proc_nbs`: hidden cells dropped, `show_doc` rendered, doc links added) and render its
+output `_proc/` with Sphinx + myst-nb + sphinx-book-theme instead, from the saved outputs
+(notebooks are not re-executed: `make test` already runs them).
+"""
+import json, os, re, shutil, subprocess, sys
+from pathlib import Path
+import yaml
+
+root = Path(__file__).resolve().parents[1]
+proc, docs = root/'_proc', root/'_docs'
+bin_dir = Path(sys.executable).parent
+COLAB_BADGE = 'https://colab.research.google.com/assets/colab-badge.svg'
+
+def quarto_to_myst(nb_path:Path):
+    "Undo the Quarto-only parts of nbdev's processing: front matter back to an H1 + subtitle, `show_doc`'s leading rule"
+    nb = json.loads(nb_path.read_text())
+    cells = nb['cells']
+    if cells and cells[0]['cell_type'] == 'raw' and ''.join(cells[0]['source']).startswith('---'):
+        meta = yaml.safe_load(''.join(cells[0]['source']).strip().strip('-'))
+        md = f"# {meta.get('title', nb_path.stem)}\n\n" + (f"> {meta['description']}\n" if meta.get('description') else '')
+        cells[0] = dict(cell_type='markdown', id='title', metadata={}, source=md)
+    badge = os.path.relpath(proc/'colab-badge.svg', nb_path.parent)
+    for c in cells:  # the site must work offline: the Colab badge is served from the site itself
+        if c['cell_type'] == 'markdown': c['source'] = ''.join(c['source']).replace(COLAB_BADGE, badge)
+    for out in (o for c in cells for o in c.get('outputs', [])):
+        md = out.get('data', {}).get('text/markdown')
+        if md: out['data']['text/markdown'] = re.sub(r'^---\n', '', ''.join(md))
+    nb['metadata'].setdefault('kernelspec', dict(name='python3', display_name='Python 3', language='python'))
+    nb['metadata'].setdefault('language_info', dict(name='python'))
+    nb_path.write_text(json.dumps(nb, indent=1))
+
+def toc_from_sidebar(sidebar:Path) -> dict:
+    "The `sphinx-external-toc` table of contents for the pages named in nbdev's `sidebar.yml` that exist"
+    def entry(item):
+        if isinstance(item, str): return {'file': str(Path(item).with_suffix(''))} if (proc/item).exists() else None
+        return {'caption': item['section'], 'entries': [e for e in map(entry, item['contents']) if e]}
+    items = yaml.safe_load(sidebar.read_text())['website']['sidebar']['contents']
+    first, *rest = items
+    parts = [p for p in map(entry, rest) if p and p.get('entries')]
+    return {'format': 'jb-book', 'root': str(Path(first).with_suffix('')), 'parts': [
+        {'caption': p['caption'], 'chapters': p['entries']} for p in parts]}
+
+def main():
+    shutil.rmtree(proc, ignore_errors=True)
+    subprocess.run([bin_dir/'nbdev_proc_nbs'], cwd=root, check=True)
+    shutil.copy(root/'tools'/'sphinx'/'colab-badge.svg', proc)
+    for nb in proc.rglob('*.ipynb'): quarto_to_myst(nb)
+    (proc/'_toc.yml').write_text(yaml.safe_dump(toc_from_sidebar(root/'nbs'/'sidebar.yml'), sort_keys=False))
+    shutil.rmtree(docs, ignore_errors=True)
+    subprocess.run([bin_dir/'sphinx-build', '-q', '-b', 'html', '-c', root/'tools'/'sphinx', proc, docs], cwd=root, check=True)
+    slides = root/'_slides'
+    if slides.exists(): shutil.copytree(slides, docs/'slides')
+    (docs/'.nojekyll').touch()
+    print(f'docs: {docs}/index.html')
+
+if __name__ == '__main__': main()
