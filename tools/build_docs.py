@@ -49,11 +49,14 @@ def main():
     shutil.copy(root/'tools'/'sphinx'/'colab-badge.svg', proc)
     for nb in proc.rglob('*.ipynb'): quarto_to_myst(nb)
     (proc/'_toc.yml').write_text(yaml.safe_dump(toc_from_sidebar(root/'nbs'/'sidebar.yml'), sort_keys=False))
-    shutil.rmtree(docs, ignore_errors=True)
-    subprocess.run([bin_dir/'sphinx-build', '-q', '-b', 'html', '-c', root/'tools'/'sphinx', proc, docs], cwd=root, check=True)
+    build = root/'_build'  # myst-nb writes scratch files beside Sphinx's output folder, so build there, then move
+    shutil.rmtree(build, ignore_errors=True)
+    subprocess.run([bin_dir/'sphinx-build', '-q', '-b', 'html', '-c', root/'tools'/'sphinx', proc, build/'html'], cwd=root, check=True)
     slides = root/'_slides'
-    if slides.exists(): shutil.copytree(slides, docs/'slides')
-    (docs/'.nojekyll').touch()
+    if slides.exists(): shutil.copytree(slides, build/'html'/'slides')
+    (build/'html'/'.nojekyll').touch()
+    shutil.rmtree(docs, ignore_errors=True)
+    os.replace(build/'html', docs)
     print(f'docs: {docs}/index.html')
 
 if __name__ == '__main__': main()

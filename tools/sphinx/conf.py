@@ -2,21 +2,21 @@
 from configparser import ConfigParser
 from pathlib import Path
 
-cfg = ConfigParser(delimiters=['=']); cfg.read(Path(__file__).resolve().parents[2]/'settings.ini')
+root = Path(__file__).resolve().parents[2]
+cfg = ConfigParser(delimiters=['=']); cfg.read(root/'settings.ini')
 cfg = cfg['DEFAULT']
 project, author, copyright, release = cfg['lib_name'], cfg['author'], cfg['copyright'], cfg['version']
 html_title = project
 
 extensions = ['myst_nb', 'sphinx_external_toc']
 external_toc_path = '_toc.yml'
-exclude_patterns = ['_docs', '**.ipynb_checkpoints', '_quarto.yml', '*.yml']
-nb_execution_mode = 'off'          # render the saved outputs; `make test` runs the notebooks
-nb_output_folder = '_build/jupyter_execute'  # myst-nb's scratch folder, beside _docs
-nb_ipywidgets_js = {}              # no widget JavaScript from a CDN
+exclude_patterns = ['**.ipynb_checkpoints', '*.yml']
+nb_execution_mode = 'off'                     # render the saved outputs; `make test` runs the notebooks
+nb_ipywidgets_js = {}                         # no widget JavaScript from a CDN
 myst_enable_extensions = ['attrs_inline', 'colon_fence', 'dollarmath']
 suppress_warnings = ['myst.header', 'misc.highlighting_failure', 'toc.not_included']
 html_theme = 'sphinx_book_theme'
 html_theme_options = {'repository_url': cfg['git_url'], 'use_repository_button': True,
                       'show_toc_level': 2, 'navigation_with_keys': False}
+html_static_path = [str(root/'nbs'/'styles.css')]  # the stylesheet nbdev's Quarto config uses
 html_css_files = ['styles.css']
-html_static_path = ['_static'] if (Path(__file__).parent/'_static').exists() else []
