@@ -34,24 +34,35 @@ def install_libs(dest:Path):
         if src.is_dir(): shutil.copytree(src, dst)
         else: dst.parent.mkdir(parents=True, exist_ok=True); shutil.copy(src, dst)
 
+def offline_theme(theme:str, libs:Path) -> str:
+    "`theme`, if it is a reveal.js theme that needs no internet (some load web fonts from Google)"
+    css = libs/'reveal.js'/'dist'/'theme'/f'{theme}.css'
+    if not css.exists(): raise ValueError(f"rise theme {theme!r} is not in reveal.js 4.0.2: set the notebook's rise theme to 'white', 'black' or 'serif'")
+    if '@import url(http' in css.read_text(): raise ValueError(f"rise theme {theme!r} loads fonts from the internet: set the notebook's rise theme to 'white', 'black' or 'serif'")
+    return theme
+
 def is_directive(line:str) -> bool: return line.lstrip().startswith('#|')
 
+def directives(src:str) -> dict:
+    "The `#|` directives in a cell's `src`, as {name: value}: `#| echo: false` → {'echo': 'false'}"
+    return {k.strip(): v.strip() for k,_,v in (l.lstrip()[2:].partition(':') for l in src.splitlines() if is_directive(l))}
+
 def slides_nb(nb):
-    "A copy of `nb` for slides: directive lines dropped, cells of only directives or `#| hide` skipped, titled by its H1"
+    "A copy of `nb` for slides: directive lines dropped, `hide` and directive-only cells skipped, `echo: false` code hidden"
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for c in nb.cells:
         if c.cell_type != 'code': continue
-        lines = c.source.splitlines()
-        if any(l.split(':')[0].replace('#|', '').strip() == 'hide' for l in lines if is_directive(l)) or all(map(is_directive, lines)):
-            c.metadata.setdefault('slideshow', {})['slide_type'] = 'skip'
-        c.source = '\n'.join(l for l in lines if not is_directive(l))
+        d, code = directives(c.source), '\n'.join(l for l in c.source.splitlines() if not is_directive(l))
+        if 'hide' in d or not code.strip(): c.metadata.setdefault('slideshow', {})['slide_type'] = 'skip'
+        if d.get('echo') == 'false': c.metadata['transient'] = {'remove_source': True} # the output without its code
+        c.source = code
     h1 = next((l[2:].strip() for c in nb.cells if c.cell_type == 'markdown' for l in c.source.splitlines() if l.startswith('# ')), None)
     if h1: nb.metadata['title'] = h1
     return nb
 
-def reveal_args(rise:dict) -> list:
-    "nbconvert options from a notebook's `rise` metadata, with local library URLs"
-    opts = {'reveal-prefix': f'{LIB}/reveal.js', 'SlidesExporter.reveal_theme': rise.get('theme', 'simple'),
+def reveal_args(rise:dict, libs:Path) -> list:
+    "nbconvert options from a notebook's `rise` metadata, with the local libraries in `libs`"
+    opts = {'reveal-prefix': f'{LIB}/reveal.js', 'SlidesExporter.reveal_theme': offline_theme(rise.get('theme', 'white'), libs),
             'SlidesExporter.reveal_transition': rise.get('transition', 'slide'),
             'SlidesExporter.reveal_scroll': str(bool(rise.get('scroll', False))),
             'SlidesExporter.reveal_width': str(rise.get('width', 960)), 'SlidesExporter.reveal_height': str(rise.get('height', 700)),
@@ -66,7 +77,7 @@ def build_deck(nb_path:Path, dest:Path) -> Path:
         src = Path(tmp)/nb_path.name
         nbformat.write(slides_nb(nb), src)
         subprocess.run([bin_dir/'jupyter', 'nbconvert', '--to', 'slides', src, '--output-dir', dest, '--log-level=WARN',
-                        '--template-file', npm_dir/'template'/'index.html.j2', *reveal_args(nb.metadata.get('rise', {}))],
+                        '--template-file', npm_dir/'template'/'offline.html.j2', *reveal_args(nb.metadata.get('rise', {}), dest/LIB)],
                        cwd=nb_path.parent, check=True)
     return dest/f'{nb_path.stem}.slides.html'
 
