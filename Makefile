@@ -30,12 +30,20 @@ export: venv
 readme: venv
 	$(PY) tools/make_readme.py
 
+# the lessons as offline reveal.js decks in _slides/ (pinned reveal.js from npm); `make docs` publishes them
+slides: venv
+	$(PY) tools/build_slides.py
+
 docs: venv
 	$(PY) tools/build_docs.py
+
+# JupyterLab with jupyterlab-rise: open nbs/lessons/lesson1.ipynb and press "Render as slides"
+lab: venv
+	$(BIN)/jupyter lab nbs/lessons
 
 chromium:
 	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 test: venv chromium
-	$(MAKE) docs
+	$(MAKE) slides docs
 	$(BIN)/pytest tests
