@@ -5,29 +5,26 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'load_command', 'cli_parser', 'call_with', 'main']
 
-# %% ../nbs/api/09_cli.ipynb #6fe77dfc
+# %% ../nbs/api/09_cli.ipynb #fb325358
 import argparse, importlib, inspect, sys
 from pathlib import Path
 from fastcore.docments import docments
 
-# %% ../nbs/api/09_cli.ipynb #a176dbd9
+# %% ../nbs/api/09_cli.ipynb #6e693509
 COMMANDS = {  # name: ('module:function', one-line help); modules are imported only when their command runs
     'synth':    ('carclf.synth:synth_cli',       'write the generated car pictures (train, held-out test, masks) to a folder'),
-    'train':    ('carclf.learner:train_cli',     'train a car classifier and export it'),
-    'predict':  ('carclf.export:predict_cli',    'predict the class of images with an exported model'),
     'collect':  ('carclf.collect:collect_cli',   'search the web for images, one class folder per term'),
     'download': ('carclf.collect:download_cli',  'download a text file of image URLs into a folder'),
     'clean':    ('carclf.collect:clean_cli',     'verify and de-duplicate a folder of images, quarantining bad files'),
-    'review':   ('carclf.interpret:review_cli',  'apply a CSV of review decisions (keep / relabel / quarantine)'),
 }
 
-# %% ../nbs/api/09_cli.ipynb #dc3ed5eb
+# %% ../nbs/api/09_cli.ipynb #f11b6afd
 def load_command(name:str): # a key of `COMMANDS`
     "The library function behind `carclf name`"
     mod, func = COMMANDS[name][0].split(':')
     return getattr(importlib.import_module(mod), func)
 
-# %% ../nbs/api/09_cli.ipynb #98c2be8d
+# %% ../nbs/api/09_cli.ipynb #c14e9b30
 def _arg_type(anno): return anno if anno in (int, float, Path) else str
 
 def cli_parser(func, prog:str=None) -> argparse.ArgumentParser:
@@ -46,7 +43,7 @@ def cli_parser(func, prog:str=None) -> argparse.ArgumentParser:
                              default=prm.default if has_default else None, **kw)
     return p
 
-# %% ../nbs/api/09_cli.ipynb #19d363ad
+# %% ../nbs/api/09_cli.ipynb #81ea1c7f
 def call_with(func, args:argparse.Namespace):
     "Call `func` with parsed `args`, passing positional and `*args` parameters by position"
     pos, kw = [], {}
@@ -57,7 +54,7 @@ def call_with(func, args:argparse.Namespace):
         else: pos.append(val)
     return func(*pos, **kw)
 
-# %% ../nbs/api/09_cli.ipynb #7ffa08bb
+# %% ../nbs/api/09_cli.ipynb #38a31cb2
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     cmds = '\n'.join(f'  {k:<{width}}  {v[1]}' for k, v in COMMANDS.items())

@@ -6,18 +6,18 @@
 __all__ = ['FACTORS', 'BODY_FACTORS', 'BRANDS', 'car_models', 'car_ratings', 'collab_dls', 'collab_learn', 'recommend',
            'mse_table', 'factor_recovery']
 
-# %% ../nbs/api/08_collab.ipynb #ef0df307
+# %% ../nbs/api/08_collab.ipynb #833b5641
 import numpy as np, pandas as pd
 from fastai.tabular.all import *
 from fastai.collab import *
 
-# %% ../nbs/api/08_collab.ipynb #6d0deb13
+# %% ../nbs/api/08_collab.ipynb #18f8f7fb
 FACTORS = ['sportiness', 'practicality'] # the hidden factors behind the ratings
 BODY_FACTORS = {'roadster':(1.8,-1.5), 'coupe':(1.5,-1.0), 'hatchback':(0.0,0.0), 'sedan':(0.3,0.3),
                 'suv':(-0.2,1.0), 'estate':(-0.3,1.2), 'van':(-1.5,1.8)} # mean (sportiness, practicality) of a body type
 BRANDS = ['Alfa','Audi','BMW','Dacia','Fiat','Ford','Kia','Mazda','Porsche','Renault','Skoda','Toyota','Volvo','VW']
 
-# %% ../nbs/api/08_collab.ipynb #2ebefd26
+# %% ../nbs/api/08_collab.ipynb #e52d2509
 def car_models(seed:int=0, # same seed, same cars
               ) -> pd.DataFrame:
     "One row per brand and body type: the model's name, body, hidden `FACTORS` and bias"
@@ -27,7 +27,7 @@ def car_models(seed:int=0, # same seed, same cars
     cars['bias'] = rng.normal(0, 0.3, len(cars))
     return cars
 
-# %% ../nbs/api/08_collab.ipynb #9bebd680
+# %% ../nbs/api/08_collab.ipynb #0a471159
 def car_ratings(n_users:int=500, # number of users
                 per_user:int=20, # models each user rates
                 seed:int=0,      # same seed, same ratings; the cars are `car_models(seed)`
@@ -43,7 +43,7 @@ def car_ratings(n_users:int=500, # number of users
     r = 3 + ubias[u] + cars.bias[c].values + 0.6*(taste[u] * cars[FACTORS].values[c]).sum(1) + rng.normal(0, noise, len(u))
     return pd.DataFrame(dict(user=[f'user{i}' for i in u], car=cars.car[c].values, rating=np.clip(np.round(r*2)/2, 0.5, 5)))
 
-# %% ../nbs/api/08_collab.ipynb #887ebc41
+# %% ../nbs/api/08_collab.ipynb #29d2cd38
 def collab_dls(ratings:pd.DataFrame, # columns `user`, `car`, `rating`, as from `car_ratings`
                valid_pct:float=0.2,  # fraction of ratings held out for validation
                seed:int=42,          # seed of the random split
@@ -55,14 +55,14 @@ def collab_dls(ratings:pd.DataFrame, # columns `user`, `car`, `rating`, as from 
     return CollabDataLoaders.from_df(ratings, user_name='user', item_name='car', rating_name='rating',
                                      valid_pct=valid_pct, seed=seed, bs=bs)
 
-# %% ../nbs/api/08_collab.ipynb #a8993619
+# %% ../nbs/api/08_collab.ipynb #b024da9b
 def collab_learn(dls:DataLoaders, # from `collab_dls`
                  n_factors:int=8, # size of each user and car embedding
                 ) -> Learner:
     "A dot-product `collab_learner` for star ratings, with weight decay 0.1"
     return collab_learner(dls, n_factors=n_factors, y_range=(0, 5.5), wd=0.1)
 
-# %% ../nbs/api/08_collab.ipynb #8ba0c4f2
+# %% ../nbs/api/08_collab.ipynb #414e8902
 def recommend(learn:Learner,       # trained by `collab_learn`
               ratings:pd.DataFrame, # the ratings `learn` was trained on
               user:str,             # a user in `ratings`
@@ -75,7 +75,7 @@ def recommend(learn:Learner,       # trained by `collab_learn`
     preds, _ = learn.get_preds(dl=learn.dls.test_dl(df))
     return df.assign(predicted=preds.numpy()).nlargest(n, 'predicted').reset_index(drop=True)
 
-# %% ../nbs/api/08_collab.ipynb #a621f24d
+# %% ../nbs/api/08_collab.ipynb #d96af0b7
 def mse_table(learn:Learner, # trained by `collab_learn`
              ) -> pd.DataFrame:
     "Validation MSE of the global mean rating, each car's mean rating, and `learn`"
@@ -86,7 +86,7 @@ def mse_table(learn:Learner, # trained by `collab_learn`
            'collab_learner (fastai)': float(learn.validate()[0])}
     return pd.DataFrame(dict(mse=res)).round(3)
 
-# %% ../nbs/api/08_collab.ipynb #ee16bcc8
+# %% ../nbs/api/08_collab.ipynb #9221aaa8
 def factor_recovery(emb:np.ndarray,  # one row per car of `cars`, e.g. `learn.model.weight(cars.car)`
                     cars:pd.DataFrame, # from `car_models`, with the true `FACTORS` and `bias`
                     cols:list=FACTORS, # which true columns to predict

@@ -6,18 +6,18 @@
 __all__ = ['MAKES', 'BODIES', 'FUELS', 'CATS', 'CONTS', 'true_price', 'used_cars', 'FillMissing', 'tabular_dls', 'tabular_learn',
            'rmse_table']
 
-# %% ../nbs/api/07_tabular.ipynb #4720093a
+# %% ../nbs/api/07_tabular.ipynb #aa1ea1c0
 import numpy as np, pandas as pd
 from fastai.tabular.all import *
 import fastai.tabular.core
 
-# %% ../nbs/api/07_tabular.ipynb #f7af5e74
+# %% ../nbs/api/07_tabular.ipynb #de20d37d
 MAKES = {'Dacia':14, 'Fiat':16, 'Toyota':24, 'Volkswagen':26, 'Volvo':34, 'BMW':42, 'Porsche':80} # new price, k€
 BODIES = {'hatchback':0.9, 'sedan':1.0, 'estate':1.05, 'suv':1.2, 'coupe':1.3} # price factor
 FUELS = {'petrol':1.0, 'diesel':1.05, 'hybrid':1.15, 'electric':1.3} # price factor
 CATS, CONTS = ['make','body','fuel','transmission'], ['year','mileage','engine'] # the input columns
 
-# %% ../nbs/api/07_tabular.ipynb #1d78f4ea
+# %% ../nbs/api/07_tabular.ipynb #ad664398
 def true_price(df:pd.DataFrame # listings with the columns in `CATS` and `CONTS`
               ) -> pd.Series:
     "The noiseless price, in k€, of each car in `df` (electric cars count as a 1.6 l engine)"
@@ -25,7 +25,7 @@ def true_price(df:pd.DataFrame # listings with the columns in `CATS` and `CONTS`
     age = 2025 - df.year
     return p * np.exp(-0.09*age - 0.3*df.mileage/100_000) * (1 + 0.15*(df.engine.fillna(1.6)-1.6))
 
-# %% ../nbs/api/07_tabular.ipynb #0128fa12
+# %% ../nbs/api/07_tabular.ipynb #f08e64b9
 def used_cars(n:int=1000,        # number of listings
               seed:int=0,        # same seed, same listings
               missing:float=0.05, # fraction of mileages and engine sizes left blank
@@ -44,7 +44,7 @@ def used_cars(n:int=1000,        # number of listings
     df.loc[blank[:,0], 'mileage'], df.loc[blank[:,1], 'engine'] = np.nan, np.nan
     return df
 
-# %% ../nbs/api/07_tabular.ipynb #81748af4
+# %% ../nbs/api/07_tabular.ipynb #77dd905c
 class FillMissing(fastai.tabular.core.FillMissing):
     "fastai's `FillMissing`, assigning the filled column instead of filling in place (which pandas 3 ignores)"
     def encodes(self, to):
@@ -55,7 +55,7 @@ class FillMissing(fastai.tabular.core.FillMissing):
                 to.loc[:,n+'_na'] = missing[n]
                 if n+'_na' not in to.cat_names: to.cat_names.append(n+'_na')
 
-# %% ../nbs/api/07_tabular.ipynb #f688890f
+# %% ../nbs/api/07_tabular.ipynb #f62d6015
 def tabular_dls(df:pd.DataFrame, # listings from `used_cars`, or your own with the same columns
                 valid_pct:float=0.2, # fraction of rows held out for validation
                 seed:int=42,     # seed of the random split
@@ -69,14 +69,14 @@ def tabular_dls(df:pd.DataFrame, # listings from `used_cars`, or your own with t
                        y_names='price', splits=splits)
     return to.dataloaders(bs=bs)
 
-# %% ../nbs/api/07_tabular.ipynb #7e2d7a3a
+# %% ../nbs/api/07_tabular.ipynb #73c9f670
 def tabular_learn(dls:TabularDataLoaders, # from `tabular_dls`
                   layers:list=[200,100],  # sizes of the hidden layers
                  ) -> TabularLearner:
     "A `tabular_learner` for prices, reporting the RMSE"
     return tabular_learner(dls, layers=layers, metrics=rmse, y_range=(0, float(dls.train.y.max())*1.2))
 
-# %% ../nbs/api/07_tabular.ipynb #c8c9032f
+# %% ../nbs/api/07_tabular.ipynb #fd572a21
 def rmse_table(learn:TabularLearner, # trained on `df` by `tabular_learn`
                df:pd.DataFrame,      # the listings `learn` was trained on
                truth:pd.Series=None, # the noiseless prices of `df`, to add the noise floor
