@@ -49,5 +49,5 @@ chromium:
 	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 test: venv chromium
-	$(MAKE) slides docs
+	$(MAKE) docs
 	$(BIN)/pytest tests
