@@ -16,7 +16,7 @@ def test_home_page(artifacts):
         p = open_page(new_page, f'{base}/index.html')
         p.page.screenshot(path=str(artifacts/'docs-index.png'))
         assert 'carclf' in p.page.title()
-        assert p.page.locator('h1').first.inner_text().startswith('carclf')
+        assert p.page.locator('article h1').inner_text().startswith('carclf')
         nav = p.page.locator('nav.bd-docs-nav a.reference.internal')
         assert nav.count() >= 3, 'sidebar lists the lesson and reference pages'
         assert not p.external, f'requests left localhost: {p.external}'
@@ -24,15 +24,16 @@ def test_home_page(artifacts):
 
 def test_api_page(artifacts):
     "A reference page shows its title, code cells, rendered `show_doc` and a figure"
-    page_html = DOCS/'api'/'00_synth.html'
+    page_html = DOCS/'api'/'synth.html'  # named as nbdev's doc links name it
     with serve(DOCS) as base, browser() as new_page:
         p = open_page(new_page, f'{base}/api/{page_html.name}')
         p.page.screenshot(path=str(artifacts/'docs-api.png'))
-        assert p.page.locator('h1').count() == 1
+        assert p.page.locator('article h1').count() == 1, 'one title'
         assert p.page.locator('div.cell_input').count() >= 3, 'code cells'
         assert p.page.locator('div.cell_output img').count() >= 1, 'a figure'
         imgs = p.page.eval_on_selector_all('div.cell_output img', 'els => els.map(e => e.naturalWidth)')
         assert all(w > 0 for w in imgs), 'every image loads'
-        assert p.page.locator('h3').count() >= 1, 'show_doc headings'
+        assert p.page.locator('article .rubric').count() >= 1, 'rendered show_doc'
+        assert 'show_doc' not in p.page.locator('article').inner_text(), 'show_doc calls are hidden, their output shown'
         assert not p.external, f'requests left localhost: {p.external}'
         assert not p.errors, p.errors

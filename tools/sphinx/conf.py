@@ -20,3 +20,4 @@ html_theme_options = {'repository_url': cfg['git_url'], 'use_repository_button':
                       'show_toc_level': 2, 'navigation_with_keys': False}
 html_static_path = [str(root/'nbs'/'styles.css')]  # the stylesheet nbdev's Quarto config uses
 html_css_files = ['styles.css']
+html_context = {'default_mode': 'light'}  # without it the theme logs a console error on a first visit
