@@ -6,7 +6,7 @@
 __all__ = ['COMMANDS', 'load_command', 'cli_parser', 'call_with', 'main']
 
 # %% ../nbs/api/09_cli.ipynb #fb325358
-import argparse, importlib, inspect, sys
+import argparse, importlib, inspect, sys, warnings
 from pathlib import Path
 from fastcore.docments import docments
 
@@ -16,6 +16,9 @@ COMMANDS = {  # name: ('module:function', one-line help); modules are imported o
     'collect':  ('carclf.collect:collect_cli',   'search the web for images, one class folder per term'),
     'download': ('carclf.collect:download_cli',  'download a text file of image URLs into a folder'),
     'clean':    ('carclf.collect:clean_cli',     'verify and de-duplicate a folder of images, quarantining bad files'),
+    'train':    ('carclf.learner:train_cli',     'fine-tune a pretrained classifier, check it on held-out pictures, export it'),
+    'predict':  ('carclf.export:predict_cli',    'label pictures with an exported model'),
+    'review':   ('carclf.interpret:review_cli',  'apply a review CSV: keep, relabel or quarantine each picture'),
 }
 
 # %% ../nbs/api/09_cli.ipynb #f11b6afd
@@ -67,6 +70,7 @@ def main(argv:list=None) -> int: # arguments after `carclf`; `sys.argv[1:]` when
     if argv[0] == '--version': from carclf import __version__; print(f'carclf {__version__}'); return 0
     cmd, *rest = argv
     if cmd not in COMMANDS: print(f"carclf: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr); return 2
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated') # raised inside fastai's imports, nothing a user can act on
     func = load_command(cmd)
     args = cli_parser(func, f'carclf {cmd}').parse_args(rest)
     try: return call_with(func, args) or 0

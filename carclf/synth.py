@@ -6,17 +6,17 @@
 __all__ = ['CLASSES', 'CODES', 'SHAPES', 'SYNTH_VERSION', 'car_parts', 'background', 'draw_car', 'carclf_home', 'synth_cars',
            'synth_cli']
 
-# %% ../nbs/api/00_synth.ipynb #75e37f32
+# %% ../nbs/api/00_synth.ipynb #5c53bfe9
 import colorsys, os, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-# %% ../nbs/api/00_synth.ipynb #dfd85cae
+# %% ../nbs/api/00_synth.ipynb #8d6d6d60
 CLASSES = ['sedan', 'hatchback', 'suv', 'pickup', 'van', 'sports'] # the body types, one folder each
 CODES = ['background', 'body', 'window', 'wheel'] # mask values are indices into this list
 
-# %% ../nbs/api/00_synth.ipynb #b4be7356
+# %% ../nbs/api/00_synth.ipynb #34f54631
 # clear: body bottom · belt: top of the lower body · roof: roof height · rear/front: height of the ends
 # cab: x of (rear pillar foot, rear roof end, front roof end, windscreen foot) · r: wheel radius
 # wx: x of the wheel centres · win: how many side windows it may have
@@ -29,7 +29,7 @@ SHAPES = dict(
     sports   =dict(clear=.03, belt=.12, roof=.21, rear=.14, front=.09, cab=(.12,.44,.55,.70), r=.072, wx=(.18,.82), win=(1,)),
 )
 
-# %% ../nbs/api/00_synth.ipynb #4fc78c3e
+# %% ../nbs/api/00_synth.ipynb #524cebe5
 def _jitter(shape:dict, rng, amt=.05):
     "A copy of `shape` with every number scaled by up to ±`amt`, and one window count"
     j = lambda v: v*(1+rng.uniform(-amt, amt))
@@ -53,7 +53,7 @@ def car_parts(cls:str, # one of `CLASSES`
                 head=[np.array([(.955,fh-.045),(.995,fh-.045),(.995,fh-.075),(.955,fh-.07)])],
                 tail=[np.array([(0,rh-.03),(.02,rh-.03),(.02,rh-.065),(0,rh-.065)])])
 
-# %% ../nbs/api/00_synth.ipynb #6431873d
+# %% ../nbs/api/00_synth.ipynb #fe5f3739
 def _hsv(h, s, v): return np.array(colorsys.hsv_to_rgb(h, s, v))*255
 def _img(a): return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
 def _tup(a): return tuple(int(o) for o in np.clip(a, 0, 255))
@@ -66,7 +66,7 @@ def _texture(img, rng, cells, amp):
 def _rgb(rng): return tuple(int(o) for o in rng.integers(0, 256, 3))
 def _leaf(rng): return _tup(_hsv(rng.uniform(.2,.4), .7, rng.uniform(.2,.6)))
 
-# %% ../nbs/api/00_synth.ipynb #100bd0a6
+# %% ../nbs/api/00_synth.ipynb #15875073
 def _distractor(d:ImageDraw.ImageDraw, sz, rng, hz):
     "Draw a tree, building, post, cloud or rock on `d`, standing below the horizon `hz`"
     k,x,w,gy = rng.integers(5), rng.uniform(0,1)*sz, rng.uniform(.05,.3)*sz, rng.uniform(hz,1)*sz
@@ -92,10 +92,10 @@ def background(sz:int, # width and height in pixels
     if kind==1: # lane marks
         ly = rng.uniform(hz+.05, 1)*sz
         for x in np.arange(-rng.uniform(0,.25), 1, .25)*sz: d.rectangle([x,ly,x+.12*sz,ly+.015*sz], fill=(230,230,210))
-    for _ in range(rng.integers(4)): _distractor(d, sz, rng, hz)
+    for _ in range(rng.integers(2)): _distractor(d, sz, rng, hz)
     return img
 
-# %% ../nbs/api/00_synth.ipynb #27acb9ab
+# %% ../nbs/api/00_synth.ipynb #36f6e381
 def _place(pts, s, ang, p, flip, cx, gy):
     "Car lengths → pixels: mirror if `flip`, perspective `p`, scale `s`, rotate by `ang`, bottom centre at (`cx`,`gy`)"
     x,y = (1-pts[:,0] if flip else pts[:,0]), pts[:,1]
@@ -106,7 +106,7 @@ def _pose(h, size, rng):
     "Where a car `h` car lengths high goes: scale, angle, perspective, flip, centre x, ground y (the arguments of `_place`)"
     s = rng.uniform(.44,.50)*size/np.sqrt(h) # length s, height h·s: the bounding box covers the same area for every class
     dx = min(.1*size, max(0, (size-s)/2)) # move the centre at most 10%, less if the car would leave the picture
-    return s, rng.uniform(-.08,.08), rng.uniform(-.2,.2), rng.random()<.5, size/2+rng.uniform(-dx,dx), rng.uniform(.55,.95)*size
+    return s, rng.uniform(-.05,.05), rng.uniform(-.12,.12), rng.random()<.5, size/2+rng.uniform(-dx,dx), rng.uniform(.55,.95)*size
 
 def _shadow(d, pos, h):
     "A dark ellipse on the ground under a car placed at `pos`, its area proportional to the car's bounding box"
@@ -132,7 +132,7 @@ def _camera(img, rng):
     img = ImageChops.add(img, _img(128+rng.standard_normal((sz,sz), np.float32)*rng.uniform(0,8)).convert('RGB'), 1, -128)
     return img.filter(ImageFilter.GaussianBlur(rng.uniform(0,1))) if rng.random()<.5 else img
 
-# %% ../nbs/api/00_synth.ipynb #559e0f11
+# %% ../nbs/api/00_synth.ipynb #7be12aa2
 def draw_car(cls:str, # one of `CLASSES`
              size:int, # width and height in pixels
              rng:np.random.Generator # the random stream; the same stream gives the same picture
@@ -153,11 +153,11 @@ def draw_car(cls:str, # one of `CLASSES`
     img.paste(ImageChops.multiply(img, _rows(255-100*t*np.ones(3), size)), mask=mask.point(lambda v: 255*(v>0)))
     for k,c in (('hub',np.full(3, rng.uniform(90,220))), ('head',[240,235,200]), ('tail',[200,30,30])):
         for p in parts[k]: d.polygon(_place(p, *pos), fill=_tup(c))
-    if rng.random()<.2: _occlude(d, dm, size, rng)
+    if rng.random()<.1: _occlude(d, dm, size, rng)
     return _camera(img, rng), np.asarray(mask)
 
-# %% ../nbs/api/00_synth.ipynb #8394444e
-SYNTH_VERSION = 5 # bump when drawing changes, so cached sets are rebuilt
+# %% ../nbs/api/00_synth.ipynb #30314e17
+SYNTH_VERSION = 6 # bump when drawing changes, so cached sets are rebuilt
 
 def carclf_home() -> Path:
     "Where carclf keeps generated data and models: `$CARCLF_HOME`, or `~/.carclf`"
@@ -173,7 +173,7 @@ def _write_split(root:Path, split:str, n:int, size:int, seed:int):
             img.save(root/split/c/f'{i:04d}.jpg', quality=int(rng.integers(60, 96)))
             Image.fromarray(mask).save(root/'masks'/split/c/f'{i:04d}.png')
 
-# %% ../nbs/api/00_synth.ipynb #273ff1b1
+# %% ../nbs/api/00_synth.ipynb #38c94fb6
 def synth_cars(n:int=120, # training pictures per class
                size:int=192, # width and height in pixels
                seed:int=42, # the same seed gives the same pictures
@@ -197,7 +197,7 @@ def synth_cars(n:int=120, # training pictures per class
     finally: shutil.rmtree(tmp, ignore_errors=True) # left only if something failed
     return root
 
-# %% ../nbs/api/00_synth.ipynb #7403342e
+# %% ../nbs/api/00_synth.ipynb #704b75b0
 def synth_cli(dest:str, # folder to create; must not exist or be empty
               *, n:int=120, # training pictures per class
               size:int=192, # width and height in pixels

@@ -1,0 +1,46 @@
+"""Safe predictor vs fastai's `learn.predict`: `python bench/predict.py [--size 192] [--reps 30]`
+
+Trains nothing: a `car_learner` (EfficientNet-Lite0, ImageNet body, new head) is exported with `carclf.export.export`
+and loaded back with `load_predictor`; the speed of a forward pass doesn't depend on how well it was trained.
+Measures, on the held-out generated pictures (`synth_cars()`, 180 pictures):
+
+- single-picture latency, file in → label out: `Predictor.predict(file)` vs `learn.predict(file)` (median of `reps`);
+- batch throughput: `Predictor.predict_batch(files)` vs `learn.get_preds(dl=learn.dls.test_dl(files))`.
+
+Results go to nbs/explanations/benchmarks.ipynb; nothing here is asserted in tests.
+"""
+import argparse, os, platform, statistics, tempfile, time, warnings
+import torch
+from fastai.vision.all import *
+from carclf.synth import synth_cars
+from carclf.data import car_dls, get_test_images
+from carclf.learner import car_learner
+from carclf.export import export, load_predictor
+
+def median_secs(f, reps:int) -> float:
+    f() # warm up: first calls allocate
+    ts = []
+    for _ in range(reps): t = time.perf_counter(); f(); ts.append(time.perf_counter()-t)
+    return statistics.median(ts)
+
+def secs(f) -> float: t = time.perf_counter(); f(); return time.perf_counter()-t
+
+if __name__ == '__main__':
+    warnings.filterwarnings('ignore')
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--size', type=int, default=192, help='picture size the model is exported with')
+    p.add_argument('--reps', type=int, default=30, help='single-picture repetitions; the median is reported')
+    a = p.parse_args()
+    root = synth_cars()
+    learn = car_learner(car_dls(root, size=a.size))
+    pred = load_predictor(export(learn, tempfile.mkdtemp()))
+    files = get_test_images(root)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    with learn.no_bar():
+        one = dict(fastai=median_secs(lambda: learn.predict(files[0]), a.reps), carclf=median_secs(lambda: pred.predict(files[0]), a.reps))
+        secs(lambda: pred.predict_batch(files[:8])) # warm up
+        many = dict(fastai=secs(lambda: learn.get_preds(dl=learn.dls.test_dl(files))), carclf=secs(lambda: pred.predict_batch(files)))
+    print(f'\n| | `learn.predict` / `get_preds` | `Predictor` | ratio |\n|---|---|---|---|')
+    print(f"| one picture, ms (median of {a.reps}) | {one['fastai']*1e3:.1f} | {one['carclf']*1e3:.1f} | {one['fastai']/one['carclf']:.1f}× |")
+    print(f"| {len(files)} pictures, pictures/s | {len(files)/many['fastai']:.0f} | {len(files)/many['carclf']:.0f} | {many['fastai']/many['carclf']:.1f}× |")

@@ -1,0 +1,66 @@
+"`carclf train`, then `carclf predict`, from the shell in fresh processes: what a user types after `pip install carclf`."
+import json, pickle, re, sys
+from pathlib import Path
+import pytest
+from PIL import Image
+from conftest import BIN, run
+
+CLASSES = ['hatchback', 'pickup', 'sedan', 'sports', 'suv', 'van']
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, carclf_home):
+    "Tiny generated pictures, a model trained on them for one unfrozen epoch, and `carclf train`'s output"
+    d = tmp_path_factory.mktemp('train')
+    run(BIN/'carclf', 'synth', d/'cars', '--n', '10', '--size', '64')
+    res = run(BIN/'carclf', 'train', d/'cars', '--size', '64', '--epochs', '1', '--out', d/'model', env={'CARCLF_HOME': str(carclf_home)})
+    return d, res.stdout
+
+def test_train_reports_and_exports(trained):
+    d, out = trained
+    m = re.fullmatch(r'held-out accuracy: (\d+\.\d)% \((\d+) images\), training time: (\d+) s', out.strip().splitlines()[-1])
+    assert m, out[-500:]
+    assert 0 <= float(m[1]) <= 100 and int(m[2]) == len(list((d/'cars'/'test').rglob('*.jpg')))
+    assert sorted(o.name for o in (d/'model').iterdir()) == ['confusion.png', 'model.json', 'model.safetensors']
+    assert Image.open(d/'model'/'confusion.png').size[0] > 100
+    meta = json.loads((d/'model'/'model.json').read_text())
+    assert meta['classes'] == CLASSES and meta['size'] == [64, 64] and meta['arch'] == 'tf_efficientnet_lite0'
+
+def test_predict_json_and_text(trained):
+    d, _ = trained
+    files = sorted((d/'cars'/'test').rglob('*.jpg'))[::30]  # one of each class
+    rows = json.loads(run(BIN/'carclf', 'predict', d/'model', *files, '--json').stdout)
+    assert [r['file'] for r in rows] == [str(f) for f in files]
+    assert all(r['label'] in CLASSES and 1/len(CLASSES) <= r['probability'] <= 1 for r in rows)
+    lines = run(BIN/'carclf', 'predict', d/'model', *files).stdout.strip().splitlines()
+    assert lines == [f"{r['file']}: {r['label']} ({r['probability']:.1%})" for r in rows]
+    folder = json.loads(run(BIN/'carclf', 'predict', d/'model', d/'cars'/'test'/'van', '--json').stdout)
+    assert len(folder) == len(list((d/'cars'/'test'/'van').glob('*.jpg'))), 'a folder stands for its pictures'
+
+@pytest.mark.parametrize('case', ['no model', 'not a picture', 'no pictures in folder', 'missing picture'])
+def test_bad_input_one_line(trained, tmp_path, case):
+    d, _ = trained
+    img = next((d/'cars'/'test').rglob('*.jpg'))
+    (tmp_path/'notes.txt').write_text('not a picture'); (tmp_path/'empty').mkdir()
+    args, expected = {'no model':              ((tmp_path, img), 'model.json not found'),
+                      'not a picture':         ((d/'model', img, tmp_path/'notes.txt'), 'notes.txt is not a picture'),
+                      'no pictures in folder': ((d/'model', tmp_path/'empty'), 'has no pictures in it'),
+                      'missing picture':       ((d/'model', tmp_path/'gone.jpg'), 'gone.jpg not found')}[case]
+    res = run(BIN/'carclf', 'predict', *args, check=False)
+    assert res.returncode == 1 and res.stdout == ''
+    assert res.stderr.count('\n') == 1 and res.stderr.startswith('carclf predict: error: ') and expected in res.stderr, res.stderr
+
+class Payload:
+    "A pickle that writes a file when it is loaded: what a tampered `export.pkl` could do"
+    def __init__(self, fn): self.fn = fn
+    def __reduce__(self): return (Path.write_text, (self.fn, 'code from the model file ran'))
+
+def test_tampered_pickle_never_loaded(trained, tmp_path):
+    d, _ = trained
+    model = tmp_path/'model'; model.mkdir()
+    for f in ('model.json', 'model.safetensors'): (model/f).write_bytes((d/'model'/f).read_bytes())
+    marker = tmp_path/'ran.txt'
+    (model/'export.pkl').write_bytes(pickle.dumps(Payload(marker)))
+    run(BIN/'carclf', 'predict', model, next((d/'cars'/'test').rglob('*.jpg')))
+    assert not marker.exists(), 'the default path must not unpickle anything'
+    run(sys.executable, '-c', f'import pickle; pickle.load(open({str(model/"export.pkl")!r}, "rb"))')
+    assert marker.read_text() == 'code from the model file ran', 'the payload is real: unpickling runs it'
