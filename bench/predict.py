@@ -5,7 +5,8 @@ and loaded back with `load_predictor`; the speed of a forward pass doesn't depen
 Measures, on the held-out generated pictures (`synth_cars()`, 180 pictures):
 
 - single-picture latency, file in → label out: `Predictor.predict(file)` vs `learn.predict(file)` (median of `reps`);
-- batch throughput: `Predictor.predict_batch(files)` vs `learn.get_preds(dl=learn.dls.test_dl(files))`.
+- batch throughput: `Predictor.predict_batch(files)` vs `learn.get_preds(dl=learn.dls.test_dl(files))`;
+- what the channels-last memory layout `Predictor` uses is worth: `predict_batch` again, in the default layout.
 
 Results go to nbs/explanations/benchmarks.ipynb; nothing here is asserted in tests.
 """
@@ -41,6 +42,11 @@ if __name__ == '__main__':
         one = dict(fastai=median_secs(lambda: learn.predict(files[0]), a.reps), carclf=median_secs(lambda: pred.predict(files[0]), a.reps))
         secs(lambda: pred.predict_batch(files[:8])) # warm up
         many = dict(fastai=secs(lambda: learn.get_preds(dl=learn.dls.test_dl(files))), carclf=secs(lambda: pred.predict_batch(files)))
+        pred.model.to(memory_format=torch.contiguous_format) # the layout PyTorch uses unless told otherwise
+        pred.prepare = lambda imgs, prep=pred.prepare: prep(imgs).contiguous()
+        plain_layout = secs(lambda: pred.predict_batch(files))
     print(f'\n| | `learn.predict` / `get_preds` | `Predictor` | ratio |\n|---|---|---|---|')
     print(f"| one picture, ms (median of {a.reps}) | {one['fastai']*1e3:.1f} | {one['carclf']*1e3:.1f} | {one['fastai']/one['carclf']:.1f}× |")
     print(f"| {len(files)} pictures, pictures/s | {len(files)/many['fastai']:.0f} | {len(files)/many['carclf']:.0f} | {many['fastai']/many['carclf']:.1f}× |")
+    print(f"\nchannels-last vs the default memory layout, `predict_batch` of {len(files)} pictures: "
+          f"{len(files)/plain_layout:.0f} vs {len(files)/many['carclf']:.0f} pictures/s ({plain_layout/many['carclf']:.1f}×)")

@@ -15,5 +15,12 @@ def test_wheel_installs_and_runs_with_newest_fastai(tmp_path):
     print('fresh venv fastai, fastcore:', versions)
     assert int(versions[1].split('.')[0]) >= 2, 'the fresh venv should get the newest fastcore (2.x), not the dev pin'
     assert 'usage: carclf COMMAND' in run(carclf, '--help').stdout
-    out = run(carclf, 'synth', tmp_path/'cars', '--n', '2', '--size', '32', '--seed', '1').stdout  # arguments parsed under fastcore 2
-    assert len(list((tmp_path/'cars'/'train').rglob('*.jpg'))) == 2 * 6, out
+    out = run(carclf, 'synth', tmp_path/'cars', '--n', '5', '--size', '32', '--seed', '1').stdout  # arguments parsed under fastcore 2
+    assert len(list((tmp_path/'cars'/'train').rglob('*.jpg'))) == 5 * 6, out
+    # the lesson's path under the newest fastai: offline weights, tune (head only), export, predict in a new process
+    home = {'CARCLF_HOME': str(tmp_path/'home')}
+    out = run(carclf, 'train', tmp_path/'cars', '--size', '32', '--epochs', '0', '--out', tmp_path/'model', env=home).stdout
+    assert out.strip().splitlines()[-1].startswith('held-out accuracy: '), out[-500:]
+    img = next((tmp_path/'cars'/'test').rglob('*.jpg'))
+    rows = json.loads(run(carclf, 'predict', tmp_path/'model', img, '--json', env=home).stdout)
+    assert rows[0]['file'] == str(img) and 0 < rows[0]['probability'] <= 1
