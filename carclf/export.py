@@ -7,7 +7,7 @@ __all__ = ['export_meta', 'export', 'build_model', 'load_model', 'Predictor', 'l
 
 # %% ../nbs/api/03_export.ipynb #4345833c
 import sys
-from json import dumps, loads
+from json import JSONDecodeError, dumps, loads
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 from fastai.vision.all import *
@@ -55,7 +55,8 @@ def load_model(dest # a folder written by `export`
               ) -> tuple: # (model in eval mode, meta)
     "The network saved in `dest`, rebuilt from its JSON and filled with its weights; no pickle involved"
     dest = Path(dest)
-    meta = loads(_need(dest/'model.json').read_text())
+    try: meta = loads(_need(dest/'model.json').read_text())
+    except JSONDecodeError as e: raise ValueError(f"{dest/'model.json'} is not valid JSON ({e}): export the model again") from e
     model,fn = build_model(meta),_need(dest/'model.safetensors')
     try: model.load_state_dict(load_file(fn))
     except (RuntimeError, SafetensorError) as e: raise ValueError(f"{fn} does not hold the weights of a {meta['arch']} with {len(meta['classes'])} classes ({str(e).splitlines()[0]}): export the model again") from e
