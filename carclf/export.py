@@ -6,7 +6,6 @@
 __all__ = ['export_meta', 'export', 'build_model', 'load_model', 'Predictor', 'load_predictor', 'predict_cli']
 
 # %% ../nbs/api/03_export.ipynb #4345833c
-import sys
 from json import JSONDecodeError, dumps, loads
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
