@@ -18,6 +18,6 @@ suppress_warnings = ['myst.header', 'misc.highlighting_failure', 'toc.not_includ
 html_theme = 'sphinx_book_theme'
 html_theme_options = {'repository_url': cfg['git_url'], 'use_repository_button': True,
                       'show_toc_level': 2, 'navigation_with_keys': False}
-html_static_path = [str(root/'nbs'/'styles.css')]  # the stylesheet nbdev's Quarto config uses
-html_css_files = ['styles.css']
+html_static_path = [str(root/'nbs'/'styles.css'), str(Path(__file__).parent/'docs.css')]  # nbdev's Quarto stylesheet, then ours
+html_css_files = ['styles.css', 'docs.css']
 html_context = {'default_mode': 'light'}  # without it the theme logs a console error on a first visit
