@@ -8,7 +8,7 @@ PY    := $(BIN)/python
 export MALLOC_MMAP_THRESHOLD_ ?= 4294967296
 export MALLOC_TRIM_THRESHOLD_ ?= 68719476736
 
-.PHONY: venv demo test export readme docs slides lab chromium
+.PHONY: venv demo test export outputs readme docs slides lab chromium
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt settings.ini setup.py
@@ -27,6 +27,10 @@ export: venv
 	$(BIN)/nbdev_export
 	$(BIN)/nbdev_clean
 	$(PY) tools/make_readme.py
+
+# run notebooks and save their outputs, e.g. `make outputs NBS=nbs/api/01_data.ipynb`
+outputs: venv
+	$(PY) tools/run_nb.py "$(NBS)"
 
 readme: venv
 	$(PY) tools/make_readme.py

@@ -1,27 +1,36 @@
-"""Run notebooks top to bottom and save their outputs, as the docs site shows them: `python tools/run_nb.py NB...`
+"""Run notebooks top to bottom and save their outputs, as the docs site shows them: `make outputs NBS='nbs/api/00_core.ipynb ...'`
 
 nbconvert's executor knows nothing of nbdev's `#| eval: false` (cells that show code without running it, such
 as web searches); this one skips them, as `nbdev_test` does. Runs each notebook in a fresh `CARCLF_HOME`,
 then `nbdev_clean`s it.
 """
-import os, re, subprocess, sys, tempfile, time
+import os, subprocess, sys, tempfile, time
 from pathlib import Path
 import nbformat
+from fastcore.script import call_parse
 from nbconvert.preprocessors import ExecutePreprocessor
+from nbdev.process import extract_directives
 
 class SkipNoEval(ExecutePreprocessor):
     "nbconvert's executor, leaving `#| eval: false` cells as they are"
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type=='code' and re.search(r'^#\|\s*eval:\s*false', cell.source, re.M): return cell, resources
+        if cell.cell_type=='code' and extract_directives(cell, remove=False).get('eval') == ['false']: return cell, resources
         return super().preprocess_cell(cell, resources, index)
 
-if __name__ == '__main__':
+def run_nb(fn:Path, # the notebook; its outputs are replaced
+           timeout:int=1800): # seconds a cell may take
+    "Execute `fn` in its own folder and a fresh `CARCLF_HOME`, save it with its outputs, and clean it"
+    nb, t = nbformat.read(fn, as_version=4), time.perf_counter()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ['CARCLF_HOME'] = home
+        SkipNoEval(timeout=timeout, kernel_name='python3').preprocess(nb, {'metadata': {'path': str(fn.parent)}})
+    nbformat.write(nb, fn)
+    subprocess.run([Path(sys.executable).parent/'nbdev_clean', '--fname', fn], check=True)
+    print(f'{fn}: ran in {time.perf_counter()-t:.0f} s')
+
+@call_parse
+def main(nbs:str, # notebooks to run, separated by spaces
+         timeout:int=1800): # seconds a cell may take
+    "Run notebooks top to bottom and save their outputs"
     os.environ.setdefault('MPLBACKEND', 'module://matplotlib_inline.backend_inline')
-    for fn in map(Path, sys.argv[1:]):
-        nb, t = nbformat.read(fn, as_version=4), time.perf_counter()
-        with tempfile.TemporaryDirectory() as home:
-            os.environ['CARCLF_HOME'] = home
-            SkipNoEval(timeout=1800, kernel_name='python3').preprocess(nb, {'metadata': {'path': str(fn.parent)}})
-        nbformat.write(nb, fn)
-        subprocess.run([Path(sys.executable).parent/'nbdev_clean', '--fname', fn], check=True)
-        print(f'{fn}: ran in {time.perf_counter()-t:.0f} s')
+    for fn in nbs.split(): run_nb(Path(fn), timeout)
