@@ -4,22 +4,22 @@
 
 # %% auto #0
 __all__ = ['EXTS', 'HEADERS', 'retry', 'image_urls', 'ddg_images', 'SearchError', 'search_ddg', 'read_urls', 'url_file',
-           'photo_folder', 'search_images', 'BadImage', 'to_rgb', 'verify_image', 'FetchError', 'Transient', 'fetch',
-           'save_atomic', 'url_stem', 'download_image', 'download_images', 'quarantine', 'dhash', 'find_dups', 'clean',
-           'resize_image', 'resize_images', 'save_report', 'collect', 'get_source', 'collect_cli', 'download_cli',
-           'clean_cli']
+           'photo_folder', 'search_images', 'BadImage', 'to_rgb', 'decode_image', 'FetchError', 'Transient', 'fetch',
+           'url_stem', 'fetch_image', 'fetch_images', 'quarantine', 'dhash', 'find_dups', 'clean', 'shrink_image',
+           'shrink_images', 'save_report', 'collect', 'image_source', 'collect_cli', 'download_cli', 'clean_cli']
 
 # %% ../nbs/api/04_collect.ipynb #a5592d07
-import csv, hashlib, os, shutil, sys, time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import csv, hashlib, shutil, sys, time
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 import numpy as np, pandas as pd, requests
 from PIL import Image, ImageOps, UnidentifiedImageError
-from fastprogress.fastprogress import progress_bar
+from fastcore.parallel import parallel
 from ddgs.exceptions import DDGSException
+from .core import save_atomic
 
 # %% ../nbs/api/04_collect.ipynb #806698da
 def retry(f, # the function to call
@@ -36,12 +36,15 @@ def retry(f, # the function to call
         time.sleep(pause * 2**i)
 
 # %% ../nbs/api/04_collect.ipynb #51910ddf
-def image_urls(results:list) -> list: # search results: dicts with an `image` key
+def image_urls(results:list # search results: dicts with an `image` key
+              ) -> list:
     "The http(s) image URLs in search `results`, in order, each once"
     return list(dict.fromkeys(r['image'] for r in results if r.get('image', '').startswith(('http://', 'https://'))))
 
 # %% ../nbs/api/04_collect.ipynb #2ba0e66c
-def ddg_images(term:str, n:int=100) -> list:
+def ddg_images(term:str, # what to search for
+               n:int=100 # results wanted
+              ) -> list:
     "Raw DuckDuckGo image search results for `term` (needs the internet)"
     from ddgs import DDGS
     return DDGS().images(term, max_results=n, backend='duckduckgo')
@@ -61,7 +64,8 @@ def search_ddg(term:str, # what to search for
                           "or use another source: a text file of URLs or a folder of photos (--source).") from None
 
 # %% ../nbs/api/04_collect.ipynb #f4c1cf92
-def read_urls(fn) -> list: # a text file, one URL a line; blank lines and `#` comments are skipped
+def read_urls(fn # a text file, one URL a line; blank lines and `#` comments are skipped
+             ) -> list:
     "The URLs listed in text file `fn`"
     fn = Path(fn)
     if not fn.is_file(): raise FileNotFoundError(f'{fn} not found: write one image URL a line into it')
@@ -105,7 +109,7 @@ def to_rgb(img:Image.Image, # any PIL image
     return img.convert('RGB')
 
 # %% ../nbs/api/04_collect.ipynb #623a86f6
-def verify_image(src, # a path, or the bytes of a file
+def decode_image(src, # a path, or the bytes of a file
                  min_size:int=64, # shortest side, in pixels, of a usable image
                  max_px:int=Image.MAX_IMAGE_PIXELS): # more pixels than this is a decompression bomb
     "Fully decode `src` into `(format, upright RGB image)`, or raise `BadImage` saying why it is unusable"
@@ -157,16 +161,12 @@ def fetch(url:str, # http, https or file URL
     except requests.RequestException as e: raise Transient(f'connection error ({type(e).__name__})') from None
 
 # %% ../nbs/api/04_collect.ipynb #4753d075
-def save_atomic(fn:Path, data:bytes):
-    "Write `data` to `fn` through a temporary file, so `fn` is never half-written"
-    tmp = fn.with_name(f'.{fn.name}.part')
-    tmp.write_bytes(data)
-    os.replace(tmp, fn)
-
-def url_stem(url:str) -> str: return hashlib.sha1(url.encode()).hexdigest()[:16]
+def url_stem(url:str) -> str:
+    "The name of `url`'s file, without extension: a hash of the URL, so a second run finds it"
+    return hashlib.sha1(url.encode()).hexdigest()[:16]
 
 # %% ../nbs/api/04_collect.ipynb #bad28fe6
-def download_image(url:str, # image URL (http, https or file)
+def fetch_image(url:str, # image URL (http, https or file)
                    dest:Path, # folder to save into
                    qdir:Path=None, # quarantine folder: a URL whose file is there is not fetched again
                    tries:int=3, # attempts for errors worth retrying
@@ -179,7 +179,7 @@ def download_image(url:str, # image URL (http, https or file)
     if qdir and next(Path(qdir).glob(f'{stem}.*'), None): return {**row, 'reason': 'quarantined earlier'}
     try:
         data = retry(fetch, url, tries=tries, pause=pause, errs=Transient, **kwargs)
-        fmt, _ = verify_image(data, min_size)
+        fmt, _ = decode_image(data, min_size)
     except (FetchError, BadImage) as e: return {**row, 'status': 'failed', 'reason': str(e)}
     except Exception as e: return {**row, 'status': 'failed', 'reason': f'{type(e).__name__}: {e}'}  # servers fail in ways no list foresees
     fn = Path(dest)/f'{stem}{EXTS[fmt]}'
@@ -187,19 +187,17 @@ def download_image(url:str, # image URL (http, https or file)
     return {**row, 'status': 'downloaded', 'file': fn.name}
 
 # %% ../nbs/api/04_collect.ipynb #67b01c42
-def download_images(urls:list, # image URLs (http, https or file)
-                    dest, # folder to save into; created if needed
-                    qdir=None, # quarantine folder: URLs whose file is there are skipped
-                    n_workers:int=8, # downloads at the same time
-                    progress:bool=True, # show a progress bar
-                    **kwargs): # passed to `download_image`: `tries`, `pause`, `min_size`, `timeout`, `max_size`
+def fetch_images(urls:list, # image URLs (http, https or file)
+                 dest, # folder to save into; created if needed
+                 qdir=None, # quarantine folder: URLs whose file is there are skipped
+                 n_workers:int=8, # downloads at the same time
+                 progress:bool=True, # show a progress bar
+                 **kwargs): # passed to `fetch_image`: `tries`, `pause`, `min_size`, `timeout`, `max_size`
     "Download `urls` into `dest` concurrently; returns a report with one row per URL, in order"
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
     uniq = list(dict.fromkeys(urls))
-    with ThreadPoolExecutor(n_workers) as ex:
-        futs = {ex.submit(download_image, u, dest, qdir, **kwargs): u for u in uniq}
-        it = progress_bar(as_completed(futs), total=len(futs), leave=False) if progress else as_completed(futs)
-        done = {futs[f]: f.result() for f in it}
+    get = partial(fetch_image, dest=dest, qdir=qdir, **kwargs) # keywords: `parallel` has a `timeout` of its own
+    done = dict(zip(uniq, parallel(get, uniq, n_workers=n_workers, threadpool=True, progress=progress)))
     dup = dict(status='skipped', reason='duplicate URL in the list', file='')
     return pd.DataFrame([done.pop(u) if u in done else dict(url=u, **dup) for u in urls], columns=['url', 'status', 'reason', 'file'])
 
@@ -240,9 +238,13 @@ def find_dups(hashes:dict, # file: (content hash, dhash), in the order of prefer
 
 # %% ../nbs/api/04_collect.ipynb #e8acd824
 def _files(path:Path) -> list:
-    "The files under `path`, oldest first, skipping hidden files and folders"
-    fs = [f for f in path.rglob('*') if f.is_file() and not any(p.startswith('.') for p in f.relative_to(path).parts)]
-    return sorted(fs, key=lambda f: (f.stat().st_mtime, f))
+    "The files under `path`, sorted by name, skipping hidden files and folders"
+    return sorted(f for f in path.rglob('*') if f.is_file() and not any(p.startswith('.') for p in f.relative_to(path).parts))
+
+def _best_first(info:dict, # file: (content hash, dhash, pixels, bytes)
+                path:Path) -> list: # the folder the files are under
+    "The files of `info`, the one to keep first: most pixels, then most bytes, then the name"
+    return sorted(info, key=lambda f: (-info[f][2], -info[f][3], f.relative_to(path).as_posix()))
 
 # %% ../nbs/api/04_collect.ipynb #13400440
 def clean(path, # folder of images, with class subfolders or not
@@ -253,18 +255,19 @@ def clean(path, # folder of images, with class subfolders or not
     path = Path(path); qdir = Path(qdir or f'{path}_quarantine')
     if not path.is_dir(): raise FileNotFoundError(f'{path} is not a folder: pass the folder of images to clean')
     if qdir.resolve().is_relative_to(path.resolve()): raise ValueError(f'{qdir} is inside {path}: put the quarantine folder elsewhere')
-    rows, hashes = [], {}
+    rows, info = [], {}
     for f in _files(path):
         data = f.read_bytes()
-        try: hashes[f] = (hashlib.sha256(data).hexdigest(), dhash(verify_image(data, min_size)[1]))
-        except BadImage as e: rows.append(quarantine(f, path, qdir, e.reason, e.detail))
-    dups = find_dups(hashes, thresh)
+        try: img = decode_image(data, min_size)[1]
+        except BadImage as e: rows.append(quarantine(f, path, qdir, e.reason, e.detail)); continue
+        info[f] = (hashlib.sha256(data).hexdigest(), dhash(img), img.width*img.height, len(data))
+    dups = find_dups({f: info[f][:2] for f in _best_first(info, path)}, thresh)
     rows += [quarantine(f, path, qdir, why, f'of {k.relative_to(path).as_posix()}') for f, (k, why) in dups.items()]
-    rows += [dict(file=f.relative_to(path).as_posix(), status='used', reason='', detail='') for f in hashes if f not in dups]
+    rows += [dict(file=f.relative_to(path).as_posix(), status='used', reason='', detail='') for f in info if f not in dups]
     return pd.DataFrame(rows, columns=['file', 'status', 'reason', 'detail'])
 
 # %% ../nbs/api/04_collect.ipynb #c2496d5b
-def resize_image(fn:Path, # the image
+def shrink_image(fn:Path, # the image
                  to:Path, # where to write its JPEG copy
                  max_size:int=400, # pixels at most on the long side; smaller images keep their size
                  quality:int=90): # JPEG quality
@@ -282,7 +285,7 @@ def resize_image(fn:Path, # the image
 def _jpg_name(rel:Path) -> Path:
     return rel.with_suffix('.jpg') if rel.suffix.lower() == '.jpg' else rel.with_name(f'{rel.stem}_{rel.suffix[1:].lower()}.jpg')
 
-def resize_images(path, # folder of images, with class subfolders or not
+def shrink_images(path, # folder of images, with class subfolders or not
                   dest=None, # output folder; default: `{path}_{max_size}` beside it
                   max_size:int=400, # pixels at most on the long side
                   quality:int=90): # JPEG quality
@@ -292,12 +295,14 @@ def resize_images(path, # folder of images, with class subfolders or not
     rows = []
     for f in _files(path):
         rel = f.relative_to(path)
-        try: rows.append(dict(file=rel.as_posix(), status=resize_image(f, dest/_jpg_name(rel), max_size, quality), reason=''))
+        try: rows.append(dict(file=rel.as_posix(), status=shrink_image(f, dest/_jpg_name(rel), max_size, quality), reason=''))
         except (OSError, ValueError, Image.DecompressionBombError) as e: rows.append(dict(file=rel.as_posix(), status='failed', reason=str(e)))
     return pd.DataFrame(rows, columns=['file', 'status', 'reason'])
 
 # %% ../nbs/api/04_collect.ipynb #a9ea949b
-def save_report(rep:pd.DataFrame, dest) -> Path: # a download report; it is saved as `{dest}_downloads.csv`
+def save_report(rep:pd.DataFrame, # a download report, from `fetch_images`
+                dest # the folder it is about; the report goes to `{dest}_downloads.csv`
+               ) -> Path:
     "Save the download report of `dest` beside it"
     fn = Path(f'{dest}_downloads.csv'); save_atomic(fn, rep.to_csv(index=False).encode()); return fn
 
@@ -313,18 +318,18 @@ def collect(terms:list, # search terms, one class folder each
             n:int=100, # images wanted per term
             source=search_ddg, # where URLs come from: `search_ddg`, `url_file(...)`, `photo_folder(...)`
             size:int=400, # long side of the resized copies, in `{dest}_{size}`
-            **kwargs): # passed to `download_images`
+            **kwargs): # passed to `fetch_images`
     "Search, download, clean and resize up to `n` images for each of `terms`; returns counts per term"
     dest = Path(dest); qdir = Path(f'{dest}_quarantine')
-    reps = {t: download_images(search_images(t, n, source), dest/t, qdir/t, **kwargs) for t in terms}
+    reps = {t: fetch_images(search_images(t, n, source), dest/t, qdir/t, **kwargs) for t in terms}
     save_report(pd.concat([r.assign(term=t) for t, r in reps.items()]), dest)
-    cl, rs = clean(dest, qdir), resize_images(dest, f'{dest}_{size}', size)
+    cl, rs = clean(dest, qdir), shrink_images(dest, f'{dest}_{size}', size)
     return pd.DataFrame([_per_term(t, reps[t], cl, rs) for t in terms])
 
 # %% ../nbs/api/04_collect.ipynb #f69dca32
 def _summary(used, quarantined, failed) -> str: return f'{used} used, {quarantined} quarantined, {failed} failed'
 
-def get_source(spec:str): # 'ddg', a text file of URLs, or a folder of photos; `{term}` becomes each term
+def image_source(spec:str): # 'ddg', a text file of URLs, or a folder of photos; `{term}` becomes each term
     "The image source that `spec` names"
     if spec == 'ddg': return search_ddg
     return url_file(spec) if spec.endswith('.txt') else photo_folder(spec)
@@ -336,7 +341,7 @@ def collect_cli(*terms:str, # search terms, one class folder each
                 size:int=400, # long side of the resized copies
                 source:str='ddg'): # 'ddg', a text file of URLs or a folder of photos; {term} becomes each term
     "Search, download, verify, de-duplicate and resize images, one class folder per term"
-    try: summary = collect(list(terms), dest, n, get_source(source), size)
+    try: summary = collect(list(terms), dest, n, image_source(source), size)
     except SearchError as e: print(f'carclf collect: error: {e}', file=sys.stderr); return 1
     print(summary.to_string(index=False))
     print(f'train on {dest}_{size}')
@@ -345,7 +350,7 @@ def collect_cli(*terms:str, # search terms, one class folder each
 def download_cli(urls:str, # text file, one image URL a line
                  *, dest:str): # folder to download into
     "Download a list of image URLs into a folder, then verify and de-duplicate it"
-    rep = download_images(read_urls(urls), dest, f'{dest}_quarantine')
+    rep = fetch_images(read_urls(urls), dest, f'{dest}_quarantine')
     cl = clean(dest)
     print(rep.groupby(['status', 'reason']).size().to_string())
     print(f'report: {save_report(rep, dest)}')

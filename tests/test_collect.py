@@ -1,54 +1,14 @@
 "Collecting images for real, offline: downloads from an HTTP server on 127.0.0.1, `carclf clean` on a folder of bad files."
-import csv, struct, threading, time, zlib
-from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
-from io import BytesIO
+import csv, os, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 from conftest import BIN, run
-from carclf.collect import (download_images, clean, resize_images, search_ddg, SearchError, url_stem, dhash, verify_image,
-                            BadImage, to_rgb)
+from carclf.collect import fetch_images, clean, shrink_images, search_ddg, SearchError, url_stem, decode_image
+from carclf.test_utils import car_img, img_bytes, bomb_png, LoopbackServer
 
-# --- real test data, made here -------------------------------------------------------------------------------------------
-def car_img(seed, w=128, h=96):
-    "A little drawn car on a smooth random background, different for each seed"
-    rng = np.random.default_rng(seed)
-    img = Image.fromarray(rng.integers(0, 256, (3, 4, 3), dtype=np.uint8)).resize((w, h), Image.Resampling.BICUBIC)
-    d, col = ImageDraw.Draw(img), tuple(int(c) for c in rng.integers(0, 256, 3))
-    x, y = int(rng.integers(4, w//3)), int(rng.integers(h//3, h//2))
-    d.rectangle([x, y, x+w//2, y+h//5], fill=col); d.rectangle([x+w//8, y-h//7, x+w//3, y], fill=col)
-    for cx in (x+w//10, x+w//2-w//10): d.ellipse([cx-6, y+h//5-6, cx+6, y+h//5+6], fill='black')
-    return img
-
-def img_bytes(img, fmt='JPEG', **kw):
-    b = BytesIO(); img.save(b, fmt, **kw); return b.getvalue()
-
-def bomb_png(w=20000, h=20000):
-    "A 50 kB PNG that would decode into `w*h` pixels"
-    def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
-    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 1, 0, 0, 0, 0))
-            + chunk(b'IDAT', zlib.compress(bytes(w//8 + 1) * h, 9)) + chunk(b'IEND', b''))
-
-# --- a real HTTP server on 127.0.0.1 ---------------------------------------------------------------------------------------
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.hits[self.path] = self.server.hits.get(self.path, 0) + 1
-        code, hdrs, body, delay = self.server.routes.get(self.path, (404, {}, b'not found', 0))
-        time.sleep(delay)
-        self.send_response(code)
-        for k, v in hdrs.items(): self.send_header(k, v)
-        self.end_headers(); self.wfile.write(body)
-    def log_message(self, *args): pass
-
-class LoopbackServer(ThreadingHTTPServer):
-    daemon_threads, request_queue_size = True, 64   # many downloads connect at once
-    def __init__(self, routes): super().__init__(('127.0.0.1', 0), _Handler); self.routes, self.hits = routes, {}
-    def handle_error(self, *args): pass   # clients that gave up on a slow answer
-    def url(self, path): return f'http://127.0.0.1:{self.server_port}{path}'
-    def __enter__(self): threading.Thread(target=self.serve_forever, daemon=True).start(); return self
-    def __exit__(self, *args): self.shutdown(); self.server_close()
-
+# --- test data and a web server on 127.0.0.1, from carclf.test_utils ------------------------------------------------------
 JPG, BOMB = img_bytes(car_img(0)), bomb_png()
 KW = dict(timeout=1, max_size=1_000_000, tries=3, pause=0.05, progress=False)
 # path: (status, headers, body, delay), and what the download report must say
@@ -85,7 +45,7 @@ def srv():
 
 def test_download_matrix(srv, tmp_path):
     urls = [srv.url(p) for p in CASES] + [srv.url('/car.jpg')]   # the last one: the same URL twice
-    rep = download_images(urls, tmp_path/'dl', **KW)
+    rep = fetch_images(urls, tmp_path/'dl', **KW)
     # every URL accounted for, in order, with the expected status and reason
     assert rep.url.tolist() == urls
     got = {u.split(str(srv.server_port))[1]: (s, r) for u, s, r in zip(rep.url[:-1], rep.status, rep.reason)}
@@ -98,7 +58,7 @@ def test_download_matrix(srv, tmp_path):
     want = {url_stem(srv.url(p)) + c[3] for p, c in CASES.items() if c[1] == 'downloaded'}
     assert {f.name for f in (tmp_path/'dl').iterdir()} == want
     assert set(rep.file[rep.status == 'downloaded']) == want
-    for f in (tmp_path/'dl').iterdir(): verify_image(f)
+    for f in (tmp_path/'dl').iterdir(): decode_image(f)
     # retries: transient errors are retried `tries` times, the others asked once
     assert {p: srv.hits[p] for p in ['/missing.jpg', '/forbidden.jpg', '/page.jpg', '/error.jpg', '/busy.jpg', '/slow.jpg', '/cut.jpg']} == \
            {'/missing.jpg': 1, '/forbidden.jpg': 1, '/page.jpg': 1, '/error.jpg': 3, '/busy.jpg': 3, '/slow.jpg': 3, '/cut.jpg': 3}
@@ -106,23 +66,26 @@ def test_download_matrix(srv, tmp_path):
 
     # a second run resumes: nothing downloaded again, failures tried again
     srv.hits.clear()
-    rep2 = download_images(urls, tmp_path/'dl', **KW)
+    rep2 = fetch_images(urls, tmp_path/'dl', **KW)
     assert rep2.status.value_counts().to_dict() == {'skipped': 9, 'failed': 15}
     assert set(rep2.reason[rep2.status == 'skipped']) == {'already downloaded', 'duplicate URL in the list'}
     assert not any(p in srv.hits for p, c in CASES.items() if c[1] == 'downloaded')
 
-    # cleaning keeps one of each duplicate: the exact copy and the resized copy of /car.jpg go to quarantine
+    # cleaning keeps one of each duplicate, chosen by content, never by which download finished first:
+    # /car.jpg and /copy.jpg have the same bytes (the name decides), /resized.jpg is smaller
     cl = clean(tmp_path/'dl')
     assert cl.status.value_counts().to_dict() == {'used': 6, 'quarantined': 2}
-    assert sorted(cl.reason[cl.status == 'quarantined']) == ['exact duplicate', 'near duplicate']
+    kept, copy = sorted(url_stem(srv.url(p)) + '.jpg' for p in ['/car.jpg', '/copy.jpg'])
+    assert cl[cl.status == 'quarantined'][['file', 'reason', 'detail']].values.tolist() == \
+           [[copy, 'exact duplicate', f'of {kept}'], [url_stem(srv.url('/resized.jpg')) + '.jpg', 'near duplicate', f'of {kept}']]
     assert len(list((tmp_path/'dl').iterdir())) == 6
 
 def test_download_skips_quarantined(srv, tmp_path):
     "A URL whose file was quarantined is not downloaded again"
     urls = [srv.url('/car.jpg'), srv.url('/copy.jpg')]
-    download_images(urls, tmp_path/'d', **KW)
+    fetch_images(urls, tmp_path/'d', **KW)
     clean(tmp_path/'d')
-    rep = download_images(urls, tmp_path/'d', tmp_path/'d_quarantine', **KW)
+    rep = fetch_images(urls, tmp_path/'d', tmp_path/'d_quarantine', **KW)
     assert sorted(rep.reason) == ['already downloaded', 'quarantined earlier']
 
 # --- a folder of bad files through `carclf clean` -------------------------------------------------------------------------
@@ -148,8 +111,8 @@ def make_mixed_folder(d: Path) -> dict:
            'porsche/icon.ico': (img_bytes(car_img(21, 64, 64), 'ICO'), 'unsupported format'),
            'porsche/copy.jpg': (jpg, 'exact duplicate'),
            'porsche/old/resized.jpg': (img_bytes(car_img(9).resize((96, 72)), quality=50), 'near duplicate')}
-    for rel, data in good.items(): (d/rel).write_bytes(data); time.sleep(0.01)   # the originals are older than their copies
-    for rel, (data, _) in bad.items(): (d/rel).write_bytes(data); time.sleep(0.01)
+    for i, (rel, data) in enumerate([*good.items(), *((k, v[0]) for k, v in bad.items())]):
+        (d/rel).write_bytes(data); os.utime(d/rel, (2e9-i, 2e9-i))   # the copies look older than their originals: no matter
     (d/'.DS_Store').write_bytes(b'\0')   # hidden: left alone
     return {rel: why for rel, (_, why) in bad.items()}
 
@@ -170,7 +133,7 @@ def test_clean_cli_bad_files(tmp_path):
     assert {r['file']: r['reason'] for r in log} == expected  # each quarantined file has its reason
     assert all(r['reason'] for r in log)
     # the used images all convert to sensible RGB: transparency on white, 16-bit scaled, rotation applied
-    rs = resize_images(d)
+    rs = shrink_images(d)
     assert set(rs.status) == {'resized'} and len(rs) == 9
     out = tmp_path/'cars_400'
     assert Image.open(out/'ferrari'/'rgba_png.jpg').getpixel((0, 0)) >= (245, 245, 245)
@@ -181,6 +144,21 @@ def test_clean_cli_bad_files(tmp_path):
     # a second clean finds nothing more
     res = run(BIN/'carclf', 'clean', d)
     assert res.stdout.strip().splitlines()[-1] == '9 used, 0 quarantined, 0 failed'
+
+def test_clean_ignores_timing(tmp_path):
+    "The same files, written in any order with any times, lose the same copies: the largest picture stays"
+    big, small = car_img(40, 256, 192), car_img(40, 256, 192).resize((128, 96))
+    files = {'b/photo.jpg': img_bytes(big), 'a/thumb.jpg': img_bytes(small), 'c/same.jpg': img_bytes(big), 'c/photo.png': img_bytes(big, 'PNG')}
+    results = []
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]):
+        d = tmp_path/str(order)/'cars'
+        for t, i in enumerate(order):
+            rel, data = list(files.items())[i]
+            (d/rel).parent.mkdir(parents=True, exist_ok=True); (d/rel).write_bytes(data); os.utime(d/rel, (1e9+t, 1e9+t))
+        results.append(clean(d).sort_values('file').values.tolist())
+    assert results[0] == results[1] == results[2]
+    assert [r[:2] for r in results[0]] == [['a/thumb.jpg', 'quarantined'], ['b/photo.jpg', 'quarantined'], ['c/photo.png', 'used'],
+                                           ['c/same.jpg', 'quarantined']]   # the PNG: as many pixels, more bytes
 
 def test_clean_cli_usage_errors(tmp_path):
     res = run(BIN/'carclf', 'clean', tmp_path/'nope', check=False)

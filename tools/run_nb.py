@@ -14,7 +14,8 @@ from nbdev.process import extract_directives
 class SkipNoEval(ExecutePreprocessor):
     "nbconvert's executor, leaving `#| eval: false` cells as they are"
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type=='code' and extract_directives(cell, remove=False).get('eval') == ['false']: return cell, resources
+        no_eval = extract_directives(cell, remove=False).get('eval:') == ['false'] # nbdev keeps the colon of Quarto's options
+        if cell.cell_type=='code' and no_eval: return cell, resources
         return super().preprocess_cell(cell, resources, index)
 
 def run_nb(fn:Path, # the notebook; its outputs are replaced
