@@ -20,7 +20,7 @@ from PIL import Image, ImageFilter
 CLASSES = ['sedan', 'hatchback', 'suv', 'pickup', 'van', 'sports'] # the body types, one folder each
 CODES = ['background', 'body', 'window', 'wheel'] # mask values are indices into this list
 
-# %% ../nbs/api/00_synth.ipynb #159f8bc8
+# %% ../nbs/api/00_synth.ipynb #c5741768
 # L,W,H: length, width, height · c: ground clearance · r: wheel radius · fo, wb: front overhang and wheelbase (fractions of L)
 # nose: top of the front face · cowl: foot of the windscreen · deck: boot lid, or top of the tailgate
 # f_ws, f_rf, f_re, f_rw: windscreen foot, roof front, roof end, rear-window foot (fractions of L from the front)
@@ -47,7 +47,7 @@ def car_spec(cls:str, # one of `CLASSES`
             ) -> dict:
     "One car of body type `cls`: one of its variants, every measure drawn uniformly within its range"
     variants = BODIES[cls]
-    return dict(cls=cls, **{k: rng.uniform(*v) for k,v in variants[rng.integers(len(variants))].items()})
+    return dict(cls=cls, **{k: rng.uniform(*v) for k,v in variants[rng.integers(len(variants))].items()}, black_pillars=rng.random() < .5)
 
 # %% ../nbs/api/00_synth.ipynb #af8ef0af
 def _stations(s:dict) -> np.ndarray:
@@ -310,7 +310,7 @@ def car_shadow(gx, gy, s:dict, sc:dict) -> np.ndarray:
         t0, t1 = np.maximum(t0, np.minimum(a,b)), np.minimum(t1, np.maximum(a,b))
     return ao*np.where(t1 > t0, .35, 1.)
 
-# %% ../nbs/api/00_synth.ipynb #fb6407d3
+# %% ../nbs/api/00_synth.ipynb #55de9ff4
 PAINT, GLASS, TYRE_M, RIM, HEADLIGHT, TAILLIGHT, TRIM, ARCH, PLATE = range(9) # materials
 
 def materials(P:np.ndarray, # world positions of the car's pixels
@@ -324,10 +324,16 @@ def materials(P:np.ndarray, # world positions of the car's pixels
     top = np.interp(f, [0, s['f_ws'], s['f_rf'], s['f_re'], s['f_rw'], 1], [s['nose'], s['cowl'], s['H'], s['H']-.02, s['deck'], s['deck']])
     belt = np.interp(f, [0, s['f_ws'], s['f_rw'], 1], [s['nose'], s['cowl'], s['deck'], s['deck']])
     side = (kind==GLASSBAND) & (z > belt+.03) & (z < top-.06) & (f > s['f_ws']+.03) & (f < s['f_rw']-.02)
-    side &= np.abs(f - (s['f_rf']+s['f_re'])/2 + .03) > .02 # the B pillar
-    if s['cls'] in ('suv','van'): side &= np.abs(f - s['f_re'] + .14) > .015 # a C pillar before the rear side window
+    fb = (s['f_rf']+s['f_re'])/2 - .03 # the B pillar, between the doors
+    pillars = np.abs(f-fb) < .02
+    if s['cls'] in ('suv','van'): pillars |= np.abs(f - s['f_re'] + .14) < .015 # a C pillar before the rear side window
     screens = (kind==TOP) & (((f > s['f_ws']+.01) & (f < s['f_rf']-.005)) | ((f > s['f_re']+.005) & (f < s['f_rw']-.01)))
-    m = np.where(side | screens, GLASS, PAINT)
+    m = np.where((side & ~pillars) | screens, GLASS, PAINT)
+    m[side & pillars & s['black_pillars']] = TRIM
+    doors = [s['f_ws']+.015, fb] + ([] if s['cls'] in ('sports','pickup') else [s['f_re']-.03]) # where the doors' edges are
+    lower = (kind==LOWER) & (z > s['c']+.12) & (z < belt-.03) & (f > s['f_ws'])
+    m[lower & (np.abs(f[:,None]-np.array(doors)).min(1)*s['L'] < .012)] = TRIM # the gaps between doors
+    m[lower & (np.abs(z-belt+.12) < .025) & (np.abs(f[:,None]-np.array(doors[1:])-.06).min(1)*s['L'] < .07)] = TRIM # door handles
     outer = (kind==CAP) | (kind==LOWER) | (kind==TOP)
     front, rear = outer & (f < .035), outer & (f > .975)
     m[front & (ha > .5) & (ha < .93) & (z > s['nose']-.2) & (z < s['nose']-.05)] = HEADLIGHT
