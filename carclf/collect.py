@@ -49,8 +49,10 @@ def ddg_images(term:str, # what to search for
     from ddgs import DDGS
     return DDGS().images(term, max_results=n, backend='duckduckgo')
 
+# %% ../nbs/api/04_collect.ipynb #3288ab33
 class SearchError(RuntimeError): "An image search that kept failing: rate limited or blocked"
 
+# %% ../nbs/api/04_collect.ipynb #26eb74db
 def search_ddg(term:str, # what to search for
                n:int=100, # images wanted
                tries:int=4, # searches at most
@@ -71,10 +73,12 @@ def read_urls(fn # a text file, one URL a line; blank lines and `#` comments are
     if not fn.is_file(): raise FileNotFoundError(f'{fn} not found: write one image URL a line into it')
     return [l.strip() for l in fn.read_text().splitlines() if l.strip() and not l.strip().startswith('#')]
 
+# %% ../nbs/api/04_collect.ipynb #4909da4a
 def url_file(pattern:str): # path of a text file of URLs; `{term}` becomes the term, e.g. 'urls/{term}.txt'
     "A source reading each term's image URLs from a text file"
     return lambda term, n: read_urls(pattern.format(term=term))[:n]
 
+# %% ../nbs/api/04_collect.ipynb #47bb154c
 def photo_folder(pattern:str): # path of a folder of photos; `{term}` becomes the term, e.g. '~/Pictures/{term}'
     "A source taking each term's images from a local folder, as `file://` URLs"
     def source(term, n):
@@ -128,6 +132,8 @@ def decode_image(src, # a path, or the bytes of a file
 
 # %% ../nbs/api/04_collect.ipynb #261aff0c
 class FetchError(OSError): "A download that failed for good"
+
+# %% ../nbs/api/04_collect.ipynb #36888074
 class Transient(FetchError): "A download that failed and may work if tried again"
 
 HEADERS = {'User-Agent': 'Mozilla/5.0 (compatible; carclf; +https://github.com/carclf/carclf)'}
@@ -306,6 +312,7 @@ def save_report(rep:pd.DataFrame, # a download report, from `fetch_images`
     "Save the download report of `dest` beside it"
     fn = Path(f'{dest}_downloads.csv'); save_atomic(fn, rep.to_csv(index=False).encode()); return fn
 
+# %% ../nbs/api/04_collect.ipynb #da8cd4ea
 def _per_term(t, rep, cl, rs) -> dict:
     def mine(df): return df[df.file.str.startswith(f'{t}/')]
     st = rep.status.value_counts()
@@ -347,6 +354,7 @@ def collect_cli(*terms:str, # search terms, one class folder each
     print(f'train on {dest}_{size}')
     print(_summary(summary.used.sum(), summary.quarantined.sum(), summary.failed.sum()))
 
+# %% ../nbs/api/04_collect.ipynb #31a6b38c
 def download_cli(urls:str, # text file, one image URL a line
                  *, dest:str): # folder to download into
     "Download a list of image URLs into a folder, then verify and de-duplicate it"
@@ -356,6 +364,7 @@ def download_cli(urls:str, # text file, one image URL a line
     print(f'report: {save_report(rep, dest)}')
     print(_summary((cl.status == 'used').sum(), (cl.status == 'quarantined').sum(), (rep.status == 'failed').sum()))
 
+# %% ../nbs/api/04_collect.ipynb #cf62ead3
 def clean_cli(path:str): # folder of images, with class subfolders or not
     "Verify and de-duplicate a folder of images, moving bad files to PATH_quarantine"
     cl = clean(path)

@@ -6,38 +6,40 @@ from PIL import Image
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 from conftest import BIN, run
 from carclf.collect import fetch_images, clean, shrink_images, search_ddg, SearchError, url_stem, decode_image
-from carclf.test_utils import car_img, img_bytes, bomb_png, LoopbackServer
+from carclf.test_utils import car_img, image_bytes, bomb_png, LoopbackServer
 
 # --- test data and a web server on 127.0.0.1, from carclf.test_utils ------------------------------------------------------
-JPG, BOMB = img_bytes(car_img(0)), bomb_png()
+JPG, BOMB = image_bytes(car_img(0)), bomb_png()
 KW = dict(timeout=1, max_size=1_000_000, tries=3, pause=0.05, progress=False)
 # path: (status, headers, body, delay), and what the download report must say
 CASES = {
     '/car.jpg':       ((200, {'Content-Type': 'image/jpeg'}, JPG, 0),                   'downloaded', '', '.jpg'),
-    '/car.png':       ((200, {'Content-Type': 'image/png'}, img_bytes(car_img(1), 'PNG'), 0), 'downloaded', '', '.png'),
-    '/car.webp':      ((200, {'Content-Type': 'image/webp'}, img_bytes(car_img(2), 'WEBP'), 0), 'downloaded', '', '.webp'),
-    '/png-named.jpg': ((200, {'Content-Type': 'image/jpeg'}, img_bytes(car_img(3), 'PNG'), 0), 'downloaded', '', '.png'),
-    '/no-ext':        ((200, {'Content-Type': 'text/plain'}, img_bytes(car_img(4), 'GIF'), 0), 'downloaded', '', '.gif'),
+    '/car.png':       ((200, {'Content-Type': 'image/png'}, image_bytes(car_img(1), 'PNG'), 0), 'downloaded', '', '.png'),
+    '/car.webp':      ((200, {'Content-Type': 'image/webp'}, image_bytes(car_img(2), 'WEBP'), 0), 'downloaded', '', '.webp'),
+    '/png-named.jpg': ((200, {'Content-Type': 'image/jpeg'}, image_bytes(car_img(3), 'PNG'), 0), 'downloaded', '', '.png'),
+    '/no-ext':        ((200, {'Content-Type': 'text/plain'}, image_bytes(car_img(4), 'GIF'), 0), 'downloaded', '', '.gif'),
     '/redirect.jpg':  ((302, {'Location': '/target.jpg'}, b'', 0),                       'downloaded', '', '.jpg'),
     '/copy.jpg':      ((200, {}, JPG, 0),                                                'downloaded', '', '.jpg'),  # exact duplicate
-    '/resized.jpg':   ((200, {}, img_bytes(car_img(0).resize((100, 75)), quality=60), 0), 'downloaded', '', '.jpg'),  # near duplicate
+    '/resized.jpg':   ((200, {}, image_bytes(car_img(0).resize((100, 75)), quality=60), 0), 'downloaded', '', '.jpg'),  # near duplicate
     '/missing.jpg':   ((404, {}, b'not found', 0),                 'failed', 'HTTP 404', None),
     '/forbidden.jpg': ((403, {}, b'no', 0),                        'failed', 'HTTP 403', None),
     '/error.jpg':     ((500, {}, b'oops', 0),                      'failed', 'HTTP 500', None),
     '/busy.jpg':      ((429, {}, b'slow down', 0),                 'failed', 'HTTP 429', None),
     '/slow.jpg':      ((200, {}, JPG, 3),                          'failed', 'timed out', None),
-    '/cut.jpg':       ((200, {'Content-Length': str(len(JPG))}, JPG[:len(JPG)//3], 0), 'failed', 'connection error (ChunkedEncodingError)', None),
+    '/cut.jpg':       ((200, {'Content-Length': str(len(JPG))}, JPG[:len(JPG)//3], 0),
+                       'failed', 'connection error (ChunkedEncodingError)', None),
     '/half.jpg':      ((200, {}, JPG[:len(JPG)//2], 0),            'failed', 'truncated', None),
-    '/page.jpg':      ((200, {'Content-Type': 'image/jpeg'}, b'<!doctype html><html><body>Ferrari</body></html>', 0), 'failed', 'not an image', None),
+    '/page.jpg':      ((200, {'Content-Type': 'image/jpeg'}, b'<!doctype html><html><body>Ferrari</body></html>', 0),
+                       'failed', 'not an image', None),
     '/empty.jpg':     ((200, {}, b'', 0),                          'failed', 'empty file', None),
     '/huge.jpg':      ((200, {}, bytes(3_000_000), 0),             'failed', 'over 1,000,000 bytes', None),  # no Content-Length
     '/huge-cl.jpg':   ((200, {'Content-Length': '3000000'}, bytes(3_000_000), 0), 'failed', 'over 1,000,000 bytes', None),
     '/loop.jpg':      ((302, {'Location': '/loop.jpg'}, b'', 0),   'failed', 'redirect loop', None),
     '/bad-redirect.jpg': ((302, {'Location': 'http://[::1'}, b'', 0), 'failed', 'ValueError: Invalid IPv6 URL', None),  # unforeseen
-    '/tiny.png':      ((200, {}, img_bytes(car_img(5, 40, 30), 'PNG'), 0), 'failed', 'too small (40x30)', None),
+    '/tiny.png':      ((200, {}, image_bytes(car_img(5, 40, 30), 'PNG'), 0), 'failed', 'too small (40x30)', None),
     '/bomb.png':      ((200, {}, BOMB, 0),                   'failed', 'decompression bomb', None),
 }
-ROUTES = {p: c[0] for p, c in CASES.items()} | {'/target.jpg': (200, {}, img_bytes(car_img(6)), 0)}
+ROUTES = {p: c[0] for p, c in CASES.items()} | {'/target.jpg': (200, {}, image_bytes(car_img(6)), 0)}
 
 @pytest.fixture
 def srv():
@@ -60,7 +62,8 @@ def test_download_matrix(srv, tmp_path):
     assert set(rep.file[rep.status == 'downloaded']) == want
     for f in (tmp_path/'dl').iterdir(): decode_image(f)
     # retries: transient errors are retried `tries` times, the others asked once
-    assert {p: srv.hits[p] for p in ['/missing.jpg', '/forbidden.jpg', '/page.jpg', '/error.jpg', '/busy.jpg', '/slow.jpg', '/cut.jpg']} == \
+    asked = ['/missing.jpg', '/forbidden.jpg', '/page.jpg', '/error.jpg', '/busy.jpg', '/slow.jpg', '/cut.jpg']
+    assert {p: srv.hits[p] for p in asked} == \
            {'/missing.jpg': 1, '/forbidden.jpg': 1, '/page.jpg': 1, '/error.jpg': 3, '/busy.jpg': 3, '/slow.jpg': 3, '/cut.jpg': 3}
     assert srv.hits['/car.jpg'] == 1
 
@@ -96,21 +99,21 @@ def make_mixed_folder(d: Path) -> dict:
     pal = car_img(11).quantize(64); pal.info['transparency'] = pal.getpixel((0, 0))
     exif = Image.Exif(); exif[0x0112] = 6
     i16 = Image.fromarray((np.asarray(car_img(15).convert('L'), dtype=np.uint16) * 257))
-    good = {'ferrari/rgb.jpg': img_bytes(car_img(9)), 'ferrari/rgba.png': img_bytes(rgba, 'PNG'),
-            'ferrari/palette.png': img_bytes(pal, 'PNG', transparency=pal.info['transparency']),
-            'ferrari/cmyk.jpg': img_bytes(car_img(12).convert('CMYK')), 'porsche/gray.png': img_bytes(car_img(13).convert('L'), 'PNG'),
-            'porsche/rotated.jpg': img_bytes(car_img(14), exif=exif), 'porsche/16bit.png': img_bytes(i16, 'PNG'),
-            'porsche/old/car.webp': img_bytes(car_img(16), 'WEBP'), 'porsche/anim.gif': img_bytes(car_img(17), 'GIF')}
-    jpg = img_bytes(car_img(9))
-    png = bytearray(img_bytes(car_img(18), 'PNG')); png[300:500] = bytes(200)   # IDAT data zeroed: the header is fine
+    good = {'ferrari/rgb.jpg': image_bytes(car_img(9)), 'ferrari/rgba.png': image_bytes(rgba, 'PNG'),
+            'ferrari/palette.png': image_bytes(pal, 'PNG', transparency=pal.info['transparency']),
+            'ferrari/cmyk.jpg': image_bytes(car_img(12).convert('CMYK')), 'porsche/gray.png': image_bytes(car_img(13).convert('L'), 'PNG'),
+            'porsche/rotated.jpg': image_bytes(car_img(14), exif=exif), 'porsche/16bit.png': image_bytes(i16, 'PNG'),
+            'porsche/old/car.webp': image_bytes(car_img(16), 'WEBP'), 'porsche/anim.gif': image_bytes(car_img(17), 'GIF')}
+    jpg = image_bytes(car_img(9))
+    png = bytearray(image_bytes(car_img(18), 'PNG')); png[300:500] = bytes(200)   # IDAT data zeroed: the header is fine
     bad = {'ferrari/empty.jpg': (b'', 'empty file'), 'ferrari/notes.txt': (b'my favourite cars', 'not an image'),
            'ferrari/page.jpg': (b'<html><body>404</body></html>', 'not an image'),
-           'porsche/half.jpg': (img_bytes(car_img(19))[:1500], 'truncated'),
-           'porsche/tiny.png': (img_bytes(car_img(20, 48, 32), 'PNG'), 'too small'),
+           'porsche/half.jpg': (image_bytes(car_img(19))[:1500], 'truncated'),
+           'porsche/tiny.png': (image_bytes(car_img(20, 48, 32), 'PNG'), 'too small'),
            'porsche/old/bomb.png': (BOMB, 'decompression bomb'), 'porsche/corrupt.png': (bytes(png), 'undecodable'),
-           'porsche/icon.ico': (img_bytes(car_img(21, 64, 64), 'ICO'), 'unsupported format'),
+           'porsche/icon.ico': (image_bytes(car_img(21, 64, 64), 'ICO'), 'unsupported format'),
            'porsche/copy.jpg': (jpg, 'exact duplicate'),
-           'porsche/old/resized.jpg': (img_bytes(car_img(9).resize((96, 72)), quality=50), 'near duplicate')}
+           'porsche/old/resized.jpg': (image_bytes(car_img(9).resize((96, 72)), quality=50), 'near duplicate')}
     for i, (rel, data) in enumerate([*good.items(), *((k, v[0]) for k, v in bad.items())]):
         (d/rel).write_bytes(data); os.utime(d/rel, (2e9-i, 2e9-i))   # the copies look older than their originals: no matter
     (d/'.DS_Store').write_bytes(b'\0')   # hidden: left alone
@@ -148,7 +151,8 @@ def test_clean_cli_bad_files(tmp_path):
 def test_clean_ignores_timing(tmp_path):
     "The same files, written in any order with any times, lose the same copies: the largest picture stays"
     big, small = car_img(40, 256, 192), car_img(40, 256, 192).resize((128, 96))
-    files = {'b/photo.jpg': img_bytes(big), 'a/thumb.jpg': img_bytes(small), 'c/same.jpg': img_bytes(big), 'c/photo.png': img_bytes(big, 'PNG')}
+    files = {'b/photo.jpg': image_bytes(big), 'a/thumb.jpg': image_bytes(small), 'c/same.jpg': image_bytes(big),
+             'c/photo.png': image_bytes(big, 'PNG')}
     results = []
     for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]):
         d = tmp_path/str(order)/'cars'
