@@ -10,12 +10,14 @@ Prints held-out accuracy, training wall time and training pictures per second fo
 Run it with the malloc settings the Makefile exports (both recipes get them). Results go to
 nbs/explanations/benchmarks.ipynb; nothing here is asserted in tests.
 """
-import argparse, os, platform, time, warnings
+import os, platform, time, warnings
 import torch
+from fastcore.script import call_parse
 from fastai.vision.all import *
 from carclf.synth import synth_cars
 from carclf.data import car_dls
-from carclf.learner import DEFAULT_ARCH, car_learner, held_out, lite0_weights, tune
+from carclf.learner import DEFAULT_ARCH, car_learner, lite0_weights, tune
+from carclf.interpret import held_out
 
 def accuracy_on_test(learn, root) -> float:
     i = held_out(learn, root)
@@ -36,19 +38,18 @@ def carclf(root, size, epochs):
     hist = tune(learn, show=False)
     return hist.seconds.sum(), learn, 2*len(dls.train_ds)  # one pass to cache features, one unfrozen epoch
 
-if __name__ == '__main__':
+@call_parse
+def main(size:int=192, # picture size for both recipes
+         epochs:int=3): # the plain recipe's fine_tune epochs (the course uses 3)
+    "Train both recipes on the generated cars and print a markdown table comparing them"
     warnings.filterwarnings('ignore')
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--size', type=int, default=192, help='picture size for both recipes')
-    p.add_argument('--epochs', type=int, default=3, help="the plain recipe's fine_tune epochs (the course uses 3)")
-    a = p.parse_args()
     root = synth_cars()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"MALLOC_MMAP_THRESHOLD_={os.environ.get('MALLOC_MMAP_THRESHOLD_', 'unset')}, load average {os.getloadavg()[0]:.1f}")
     rows = {}
     for name, f in (('plain fine_tune', plain), ('carclf tune', carclf)):
         set_seed(42)
-        secs, learn, n = f(root, a.size, a.epochs)
+        secs, learn, n = f(root, size, epochs)
         with learn.no_bar(): rows[name] = (accuracy_on_test(learn, root), secs, n/secs)
         print(f"{name}: held-out accuracy {rows[name][0]:.1%}, training {secs:.0f} s, {n/secs:.1f} training pictures/s", flush=True)
     (pa, ps, pi), (ca, cs, ci) = rows.values()

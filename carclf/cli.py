@@ -16,7 +16,7 @@ COMMANDS = {  # name: ('module:function', one-line help); modules are imported o
     'collect':  ('carclf.collect:collect_cli',   'search the web for images, one class folder per term'),
     'download': ('carclf.collect:download_cli',  'download a text file of image URLs into a folder'),
     'clean':    ('carclf.collect:clean_cli',     'verify and de-duplicate a folder of images, quarantining bad files'),
-    'train':    ('carclf.learner:train_cli',     'fine-tune a pretrained classifier, check it on held-out pictures, export it'),
+    'train':    ('carclf.train:train_cli',       'fine-tune a pretrained classifier, check it on held-out pictures, export it'),
     'predict':  ('carclf.export:predict_cli',    'label pictures with an exported model'),
     'review':   ('carclf.interpret:review_cli',  'apply a review CSV: keep, relabel or quarantine each picture'),
 }
@@ -63,7 +63,8 @@ def _usage() -> str:
     cmds = '\n'.join(f'  {k:<{width}}  {v[1]}' for k, v in COMMANDS.items())
     return f"usage: carclf COMMAND [ARGS]\n\ncommands:\n{cmds}\n\n`carclf COMMAND --help` describes each command."
 
-def main(argv:list=None) -> int: # arguments after `carclf`; `sys.argv[1:]` when None
+def main(argv:list=None # arguments after `carclf`; `sys.argv[1:]` when None
+        ) -> int: # the exit code
     "Run `carclf COMMAND [ARGS]`; returns the exit code"
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help'): print(_usage()); return 0

@@ -4,17 +4,16 @@
 
 # %% auto #0
 __all__ = ['LITE0_SHA256', 'TIMM_LITE0_SHA256', 'DEFAULT_ARCH', 'FASTAI_ARCHS', 'lite0_key', 'lite0_weights', 'get_arch',
-           'arch_name', 'car_learner', 'pooled_feats', 'head_learner', 'FrozenBN', 'EpochTimer', 'epoch_log', 'tune',
-           'plot_hist', 'held_out', 'train_cli']
+           'arch_name', 'car_learner', 'pooled_feats', 'head_learner', 'FrozenBN', 'EpochTimer', 'epoch_log',
+           'PhaseLog', 'LogBatches', 'tune', 'plot_hist']
 
 # %% ../nbs/api/02_learner.ipynb #802e6694
-import hashlib, io, re, tempfile, time
+import hashlib, re, sys, tempfile, time
+from contextlib import ExitStack
 import pandas as pd, timm
 from fastai.vision.all import *
-from .synth import carclf_home, synth_cars
-from .data import car_dls, get_test_images
-from .collect import save_atomic
-from .interpret import Interp
+from .core import save_atomic
+from .synth import carclf_home
 
 # %% ../nbs/api/02_learner.ipynb #8ff2087d
 _TOP = dict(_conv_stem='conv_stem', _bn0='bn1', _conv_head='conv_head', _bn1='bn2', _fc='classifier')
@@ -65,6 +64,7 @@ def get_arch(arch # a timm name, a name in `FASTAI_ARCHS`, or a function returni
     if not timm.is_model(arch): raise ValueError(f"unknown architecture {arch!r}: use {DEFAULT_ARCH!r}, one of {', '.join(FASTAI_ARCHS)}, or a name from timm.list_models()")
     return arch
 
+# %% ../nbs/api/02_learner.ipynb #fdd419ce
 def arch_name(arch) -> str:
     "The name `get_arch` turns back into `arch`, to save with an exported model"
     name = arch if isinstance(arch, str) else getattr(arch, '__name__', '')
@@ -97,6 +97,7 @@ def pooled_feats(learn:Learner, # from `car_learner`
         for x,y in dl: xs += [enc(x)] + ([enc(x.flip(-1))] if flip else []); ys += [y]*(1+flip)
     return torch.cat(xs).as_subclass(Tensor), torch.cat(ys).as_subclass(Tensor)
 
+# %% ../nbs/api/02_learner.ipynb #ec1e8c07
 def head_learner(learn:Learner # from `car_learner`; its head must start with fastai's pooling and flattening
                 ) -> Learner:
     "A `Learner` training `learn`'s head (the same layers) on cached features of its pictures"
@@ -116,75 +117,86 @@ class FrozenBN(Callback):
         for m in self.model[0].modules():
             if isinstance(m, bn_types): m.eval()
 
+# %% ../nbs/api/02_learner.ipynb #68d80f7f
 class EpochTimer(Callback):
     "Wall time of each epoch, in seconds, in `secs`"
     def before_fit(self): self.secs = []
     def before_epoch(self): self.t0 = time.perf_counter()
     def after_epoch(self): self.secs.append(time.perf_counter()-self.t0)
 
-def epoch_log(learn:Learner, phase:str, secs:list) -> pd.DataFrame:
+# %% ../nbs/api/02_learner.ipynb #8bd87a50
+def epoch_log(learn:Learner, # a learner after a fit
+              phase:str, # what to call the fit in the `phase` column
+              secs:list # seconds of each epoch, from `EpochTimer`
+             ) -> pd.DataFrame:
     "One row per epoch of `learn`'s last fit: losses, metrics and seconds"
     df = pd.DataFrame(learn.recorder.values, columns=learn.recorder.metric_names[1:-1]) # without 'epoch' and 'time'
     return df.assign(phase=phase, epoch=range(len(df)), seconds=secs)
 
+# %% ../nbs/api/02_learner.ipynb #c7ffbc06
+class PhaseLog:
+    "One line per phase of training on `out`: updated in place on a terminal, written once when the phase ends elsewhere"
+    def __init__(self, out=None): self.out = out or sys.stdout
+    def __call__(self, text:str, # the phase's line, e.g. 'frozen: epoch 2/8'
+                 done:bool=True): # the phase is over: end its line
+        "Show `text` as the current phase's line"
+        tty = self.out.isatty()
+        if not (done or tty): return
+        self.out.write(('\r\x1b[K' if tty else '') + text + ('\n' if done else '')); self.out.flush()
+
+# %% ../nbs/api/02_learner.ipynb #1e98bd0c
+class LogBatches(Callback):
+    "Show each training batch of a fit in `log`, e.g. a `PhaseLog`, as `'{phase}: epoch e/n, batch b/m'`"
+    def __init__(self, log, phase:str): self.log, self.phase = log, phase
+    def after_batch(self):
+        if self.training: self.log(f'{self.phase}: epoch {self.epoch+1}/{self.n_epoch}, batch {self.iter+1}/{self.n_iter}', done=False)
+
 # %% ../nbs/api/02_learner.ipynb #65712d39
+def _quiet(learn:Learner, show:bool):
+    "A context in which `learn` shows no progress bars and prints no tables, unless `show`"
+    st = ExitStack()
+    if not show: st.enter_context(learn.no_bar()); st.enter_context(learn.no_logging())
+    return st
+
+def _fit(learn:Learner, phase:str, epochs:int, lr, show:bool, log, cbs=(), **kwargs) -> pd.DataFrame:
+    "`fit_one_cycle` as one phase of `tune`: its rows of the history, and its line in `log`"
+    with _quiet(learn, show): learn.fit_one_cycle(epochs, lr, cbs=[*cbs, t:=EpochTimer(), LogBatches(log, phase)], **kwargs)
+    df = epoch_log(learn, phase, t.secs)
+    acc = f", accuracy {df.accuracy.iloc[-1]:.1%}" if 'accuracy' in df else ''
+    log(f"{phase}: {epochs} epoch{'s'*(epochs>1)}, valid loss {df.valid_loss.iloc[-1]:.3f}{acc}, {sum(t.secs):.0f} s")
+    return df
+
+# %% ../nbs/api/02_learner.ipynb #4d62c1a7
 def tune(learn:Learner, # from `car_learner`, pretrained
          epochs:int=1, # epochs training the whole network
          freeze_epochs:int=8, # epochs training the head alone, on cached features
          lr:float=None, # the head's learning rate; default: `lr_find`'s suggestion. The whole network gets half
          seed:int=42, # seeds Python, numpy and torch, so a run can be repeated
-         show:bool=True # plot `lr_find`'s curve and the losses
+         show:bool=True, # progress bars, tables, `lr_find`'s curve and the losses; False: quiet
+         log=noop # called with a line per phase as it goes (`done=False` while it runs), e.g. `PhaseLog()`
         ) -> pd.DataFrame: # a row per epoch: losses, metrics, seconds
     "`fine_tune` made fast on a CPU: the head learns on cached features, `lr_find` picks the learning rate"
     set_seed(seed, reproducible=True)
     for dl in learn.dls.loaders: dl.rng.seed(seed) # each DataLoader shuffles with a random stream of its own
     t0 = time.perf_counter(); hl = head_learner(learn); rows = [dict(phase='features', seconds=time.perf_counter()-t0)]
+    log(f"features: {len(hl.dls.train_ds)+len(hl.dls.valid_ds)} pictures encoded once, {rows[-1]['seconds']:.0f} s")
     if lr is None:
         t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as d: hl.path = Path(d); lr = hl.lr_find(show_plot=show).valley # lr_find saves the model there
-        rows.append(dict(phase='lr_find', seconds=time.perf_counter()-t0))
-    hl.fit_one_cycle(freeze_epochs, lr, cbs=(t1:=EpochTimer()))
-    logs = [pd.DataFrame(rows), epoch_log(hl, 'frozen', t1.secs)]
+        with tempfile.TemporaryDirectory() as d, _quiet(hl, show): # lr_find saves the model in `hl.path`
+            hl.path = Path(d); lr = hl.lr_find(show_plot=show).valley
+        rows.append(dict(phase='lr_find', seconds=time.perf_counter()-t0)); log(f"lr_find: {lr:.1e}, {rows[-1]['seconds']:.0f} s")
+    logs = [pd.DataFrame(rows), _fit(hl, 'frozen', freeze_epochs, lr, show, log)]
     if epochs:
-        learn.unfreeze(); learn.fit_one_cycle(epochs, slice(lr/200, lr/2), pct_start=.3, div=5., cbs=[FrozenBN(), t2:=EpochTimer()])
-        logs.append(epoch_log(learn, 'unfrozen', t2.secs))
+        learn.unfreeze(); logs.append(_fit(learn, 'unfrozen', epochs, slice(lr/200, lr/2), show, log, [FrozenBN()], pct_start=.3, div=5.))
     hist = pd.concat(logs, ignore_index=True)[['phase','epoch','train_loss','valid_loss',*hl.recorder.metric_names[3:-1],'seconds']]
     if show: plot_hist(hist)
     return hist
 
-def plot_hist(hist:pd.DataFrame):
+# %% ../nbs/api/02_learner.ipynb #a92414ae
+def plot_hist(hist:pd.DataFrame # from `tune`
+             ):
     "Losses and accuracy after each epoch of a `tune` history"
     h = hist.dropna(subset=['train_loss']).reset_index(drop=True)
     _,ax = plt.subplots(figsize=(5,2.5), dpi=72)
     h[['train_loss','valid_loss']].plot(ax=ax, xlabel='epoch (frozen, then unfrozen)', ylabel='loss')
     if 'accuracy' in h: h['accuracy'].plot(ax=ax.twinx(), color='g', ylim=(0,1), ylabel='accuracy', legend=True)
-
-# %% ../nbs/api/02_learner.ipynb #77500235
-def held_out(learn:Learner, # a trained learner
-             source # its data set's root, as given to `car_dls`
-            ) -> Interp:
-    "Predictions for the held-out pictures in `source/test/`, or the validation set when there are none"
-    files = get_test_images(source)
-    dl = learn.dls.test_dl(files, with_labels=True) if files else learn.dls.valid
-    return Interp(L(dl.items), *learn.get_preds(dl=dl), list(learn.dls.vocab))
-
-# %% ../nbs/api/02_learner.ipynb #30740309
-def train_cli(data:str=None, # pictures: a folder per class, train/ (+valid/, test/) folders, or a CSV; default: generated cars
-              *, arch:str=DEFAULT_ARCH, # architecture: a timm name, or resnet18, resnet34, ...
-              epochs:int=1, # epochs training the whole network, after the head alone
-              size:int=192, # pictures are squished to size×size pixels
-              out:str='model', # folder for the exported model and confusion.png
-              seed:int=42 # random seed: the same seed, the same model
-             ):
-    "Train a classifier on car pictures, check it on held-out pictures and export it"
-    from carclf.export import export
-    root = Path(data) if data else synth_cars()
-    dls = car_dls(root, size=size, seed=seed)
-    set_seed(seed, reproducible=True); learn = car_learner(dls, arch)
-    hist = tune(learn, epochs=epochs, seed=seed, show=False)
-    interp,out = held_out(learn, root),Path(out)
-    export(learn, out)
-    interp.plot_confusion_matrix(); buf = io.BytesIO(); plt.savefig(buf, format='png', bbox_inches='tight'); plt.close()
-    save_atomic(out/'confusion.png', buf.getvalue())
-    acc = (interp.preds==interp.targs).float().mean().item()
-    print(f"held-out accuracy: {acc:.1%} ({len(interp.files)} images), training time: {hist.seconds.sum():.0f} s")

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from conftest import BIN, run
+from carclf.test_utils import Payload
 
 CLASSES = ['hatchback', 'pickup', 'sedan', 'sports', 'suv', 'van']
 
@@ -17,9 +18,17 @@ def trained(tmp_path_factory, carclf_home):
 
 def test_train_reports_and_exports(trained):
     d, out = trained
-    m = re.fullmatch(r'held-out accuracy: (\d+\.\d)% \((\d+) images\), training time: (\d+) s', out.strip().splitlines()[-1])
+    *phases, last = out.strip().split('\n')
+    assert [l.split(':')[0] for l in phases] == ['features', 'lr_find', 'frozen', 'unfrozen'], out[-800:]
+    assert '\r' not in out, 'not a terminal: plain lines'
+    m = re.fullmatch(r'held-out accuracy: (\d+\.\d)% \((\d+) images\), training time: (\d+) s', last)
     assert m, out[-500:]
-    assert 0 <= float(m[1]) <= 100 and int(m[2]) == len(list((d/'cars'/'test').rglob('*.jpg')))
+    # the accuracy reported is the exported model's on the held-out pictures, as `carclf predict` labels them
+    rows = json.loads(run(BIN/'carclf', 'predict', d/'model', d/'cars'/'test', '--json').stdout)
+    right = sum(r['label'] == Path(r['file']).parent.name for r in rows)
+    assert int(m[2]) == len(rows) == len(list((d/'cars'/'test').rglob('*.jpg')))
+    assert abs(float(m[1])/100 - right/len(rows)) <= 1/len(rows) + 5e-4, (m[1], right, len(rows))  # a near tie may round the other way
+    assert right/len(rows) > 2/len(CLASSES), 'well above chance (1/6) after one epoch on 10 pictures a class'
     assert sorted(o.name for o in (d/'model').iterdir()) == ['confusion.png', 'model.json', 'model.safetensors']
     assert Image.open(d/'model'/'confusion.png').size[0] > 100
     meta = json.loads((d/'model'/'model.json').read_text())
@@ -30,7 +39,9 @@ def test_predict_json_and_text(trained):
     files = sorted((d/'cars'/'test').rglob('*.jpg'))[::30]  # one of each class
     rows = json.loads(run(BIN/'carclf', 'predict', d/'model', *files, '--json').stdout)
     assert [r['file'] for r in rows] == [str(f) for f in files]
-    assert all(r['label'] in CLASSES and 1/len(CLASSES) <= r['probability'] <= 1 for r in rows)
+    from carclf.export import load_predictor   # what the command prints is what the model says
+    probs = load_predictor(d/'model').predict_batch(files)
+    assert [(r['label'], r['probability']) for r in rows] == [(CLASSES[p.argmax()], round(p.max().item(), 4)) for p in probs]
     lines = run(BIN/'carclf', 'predict', d/'model', *files).stdout.strip().splitlines()
     assert lines == [f"{r['file']}: {r['label']} ({r['probability']:.1%})" for r in rows]
     folder = json.loads(run(BIN/'carclf', 'predict', d/'model', d/'cars'/'test'/'van', '--json').stdout)
@@ -49,17 +60,12 @@ def test_bad_input_one_line(trained, tmp_path, case):
     assert res.returncode == 1 and res.stdout == ''
     assert res.stderr.count('\n') == 1 and res.stderr.startswith('carclf predict: error: ') and expected in res.stderr, res.stderr
 
-class Payload:
-    "A pickle that writes a file when it is loaded: what a tampered `export.pkl` could do"
-    def __init__(self, fn): self.fn = fn
-    def __reduce__(self): return (Path.write_text, (self.fn, 'code from the model file ran'))
-
 def test_tampered_pickle_never_loaded(trained, tmp_path):
     d, _ = trained
     model = tmp_path/'model'; model.mkdir()
     for f in ('model.json', 'model.safetensors'): (model/f).write_bytes((d/'model'/f).read_bytes())
     marker = tmp_path/'ran.txt'
-    (model/'export.pkl').write_bytes(pickle.dumps(Payload(marker)))
+    (model/'export.pkl').write_bytes(pickle.dumps(Payload(marker, 'code from the model file ran')))
     run(BIN/'carclf', 'predict', model, next((d/'cars'/'test').rglob('*.jpg')))
     assert not marker.exists(), 'the default path must not unpickle anything'
     run(sys.executable, '-c', f'import pickle; pickle.load(open({str(model/"export.pkl")!r}, "rb"))')
