@@ -1,6 +1,6 @@
 from configparser import ConfigParser
 import setuptools, shlex
-assert setuptools.__version__ >= '36.2'
+assert tuple(int(o) for o in setuptools.__version__.split('.')[:2]) >= (36, 2), 'setuptools 36.2 or newer is needed'
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])

@@ -8,6 +8,7 @@ stays a safety net for live RISE, where fonts differ, and the test holds every s
 """
 import json, re, shutil
 import nbformat, pytest
+from nbdev.process import extract_directives, first_code_ln
 from conftest import ROOT, BIN, run
 from browser import serve, browser
 
@@ -25,9 +26,10 @@ def expected_slides(nb) -> int:
     return sum(t in ('slide', 'subslide') for t in shown) + (shown[0] not in ('slide', 'subslide')) # the first shown cell always starts one
 
 def is_directive_cell(c) -> bool:
-    "A code cell of only `#|` directives, or one nbdev hides"
-    lines = [l.strip() for l in c.source.splitlines() if l.strip()]
-    return c.cell_type == 'code' and (all(l.startswith('#|') for l in lines) or '#| hide' in lines)
+    "A code cell of only `#|` directives, or one nbdev hides (as nbdev reads them)"
+    if c.cell_type != 'code': return False
+    d = extract_directives(c, remove=False)
+    return 'hide' in d or (bool(d) and first_code_ln(c.source.splitlines(True)) is None)
 
 # --- the notebook's metadata: no browser needed ---
 

@@ -4,7 +4,8 @@ from conftest import ROOT, BIN, run
 
 def _copy_tree(dest):
     "Copy the files git knows about (tracked, or untracked and not ignored) to `dest`"
-    files = subprocess.run(['git', 'ls-files', '-co', '--exclude-standard'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split('\n')
+    files = subprocess.run(['git', 'ls-files', '-co', '--exclude-standard'], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split('\n')
     for f in filter(None, files):
         if not (ROOT/f).exists(): continue
         (dest/f).parent.mkdir(parents=True, exist_ok=True)

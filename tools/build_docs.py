@@ -19,15 +19,18 @@ import html, importlib, inspect, json, os, posixpath, re, shutil, subprocess, sy
 from pathlib import Path
 from urllib.parse import urlsplit
 import yaml
+from fastcore.basics import AttrDict
+from nbdev.process import extract_directives, first_code_ln
 
 root = Path(__file__).resolve().parents[1]
 proc, docs = root/'_proc', root/'_docs'
 bin_dir = Path(sys.executable).parent
 COLAB_BADGE = 'https://colab.research.google.com/assets/colab-badge.svg'
 
-def directives(src:str) -> dict:
-    "The `#|` directives at the top of a cell, as {name: value}"
-    return {k.strip(): v.strip() for k,_,v in (l.strip()[2:].partition(':') for l in src.splitlines() if l.startswith('#|'))}
+def directives(src:str) -> tuple: # ({name: args} as nbdev reads them, e.g. {'echo:': ['false']}, the code after them)
+    "The `#|` directives at the top of a code cell's `src`, read by nbdev, and the code without them"
+    lines = src.splitlines(True); i = first_code_ln(lines)
+    return extract_directives(AttrDict(source=src), remove=False), ''.join(lines[len(lines) if i is None else i:])
 
 def front_matter(nb:dict) -> dict|None:
     "The YAML front matter nbdev writes as a first raw cell, if any"
@@ -274,10 +277,9 @@ def quarto_to_myst(nb_path:Path, pages:dict, site:str, lookup) -> Path:
             if (title := teacher_note(c, page)): src = as_aside(src, title)
             c['source'] = src
         if c['cell_type'] != 'code': continue
-        d = directives(src)  # Quarto's cell options become myst-nb tags
-        tags = ['remove-input'] * (d.get('echo') == 'false') + ['remove-output'] * (d.get('output') == 'false')
+        d, c['source'] = directives(src)  # Quarto's cell options become myst-nb tags
+        tags = ['remove-input'] * (d.get('echo:') == ['false']) + ['remove-output'] * (d.get('output:') == ['false'])
         c['metadata']['tags'] = c['metadata'].get('tags', []) + tags
-        c['source'] = '\n'.join(l for l in src.splitlines() if not l.startswith('#|'))
     for out in (o for c in cells for o in c.get('outputs', [])):
         md = out.get('data', {}).get('text/markdown')
         if md: out['data']['text/markdown'] = links.markdown(re.sub(r'^---\n', '', ''.join(md)))

@@ -10,6 +10,7 @@ so a deck looks like the notebook presented live with RISE. Directive cells (`#|
 import json, shutil, subprocess, sys, tempfile
 from pathlib import Path
 import nbformat
+from nbdev.process import extract_directives, first_code_ln
 
 root = Path(__file__).resolve().parents[1]
 npm_dir, out = root/'tools'/'slides', root/'_slides'
@@ -41,20 +42,19 @@ def offline_theme(theme:str, libs:Path) -> str:
     if '@import url(http' in css.read_text(): raise ValueError(f"rise theme {theme!r} loads fonts from the internet: set the notebook's rise theme to 'white', 'black' or 'serif'")
     return theme
 
-def is_directive(line:str) -> bool: return line.lstrip().startswith('#|')
-
-def directives(src:str) -> dict:
-    "The `#|` directives in a cell's `src`, as {name: value}: `#| echo: false` → {'echo': 'false'}"
-    return {k.strip(): v.strip() for k,_,v in (l.lstrip()[2:].partition(':') for l in src.splitlines() if is_directive(l))}
+def directives(cell) -> tuple: # ({name: args} as nbdev reads them, e.g. {'echo:': ['false']}, the code after them)
+    "The `#|` directives at the top of a code cell, read by nbdev, and the code without them"
+    lines = cell.source.splitlines(True); i = first_code_ln(lines)
+    return extract_directives(cell, remove=False), ''.join(lines[len(lines) if i is None else i:])
 
 def slides_nb(nb):
     "A copy of `nb` for slides: directive lines dropped, `hide` and directive-only cells skipped, `echo: false` code hidden"
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for c in nb.cells:
         if c.cell_type != 'code': continue
-        d, code = directives(c.source), '\n'.join(l for l in c.source.splitlines() if not is_directive(l))
+        d, code = directives(c)
         if 'hide' in d or not code.strip(): c.metadata.setdefault('slideshow', {})['slide_type'] = 'skip'
-        if d.get('echo') == 'false': c.metadata['transient'] = {'remove_source': True} # the output without its code
+        if d.get('echo:') == ['false']: c.metadata['transient'] = {'remove_source': True} # the output without its code
         c.source = code
     h1 = next((l[2:].strip() for c in nb.cells if c.cell_type == 'markdown' for l in c.source.splitlines() if l.startswith('# ')), None)
     if h1: nb.metadata['title'] = h1

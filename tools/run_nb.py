@@ -24,7 +24,8 @@ def run_nb(fn:Path, # the notebook; its outputs are replaced
     nb, t = nbformat.read(fn, as_version=4), time.perf_counter()
     with tempfile.TemporaryDirectory() as home:
         os.environ['CARCLF_HOME'] = home
-        SkipNoEval(timeout=timeout, kernel_name='python3').preprocess(nb, {'metadata': {'path': str(fn.parent)}})
+        ep = SkipNoEval(timeout=timeout, kernel_name='python3', store_widget_state=False) # widget state: 100s of kB, dead offline
+        ep.preprocess(nb, {'metadata': {'path': str(fn.parent)}})
     nbformat.write(nb, fn)
     subprocess.run([Path(sys.executable).parent/'nbdev_clean', '--fname', fn], check=True)
     print(f'{fn}: ran in {time.perf_counter()-t:.0f} s')
