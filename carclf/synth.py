@@ -20,7 +20,7 @@ from PIL import Image, ImageFilter
 CLASSES = ['sedan', 'hatchback', 'suv', 'pickup', 'van', 'sports'] # the body types, one folder each
 CODES = ['background', 'body', 'window', 'wheel'] # mask values are indices into this list
 
-# %% ../nbs/api/00_synth.ipynb #c5741768
+# %% ../nbs/api/00_synth.ipynb #42607fdf
 # L,W,H: length, width, height · c: ground clearance · r: wheel radius · fo, wb: front overhang and wheelbase (fractions of L)
 # nose: top of the front face · cowl: foot of the windscreen · deck: boot lid, or top of the tailgate
 # f_ws, f_rf, f_re, f_rw: windscreen foot, roof front, roof end, rear-window foot (fractions of L from the front)
@@ -30,8 +30,10 @@ BODIES = dict( # each type: one or more variants, every measure a range (low, hi
                   cowl=(.94,1.0), deck=(1.0,1.08), f_ws=(.30,.33), f_rf=(.43,.46), f_re=(.66,.70), f_rw=(.80,.83), tumble=(.16,.22))],
   hatchback=[dict(L=(3.85,4.35), W=(1.68,1.80), H=(1.42,1.54), c=(.13,.16), r=(.29,.32), fo=(.19,.22), wb=(.60,.64), nose=(.66,.75),
                   cowl=(.92,.98), deck=(.98,1.08), f_ws=(.27,.31), f_rf=(.43,.46), f_re=(.85,.89), f_rw=(.965,.985), tumble=(.16,.22))],
-  suv      =[dict(L=(4.40,4.95), W=(1.84,1.96), H=(1.65,1.82), c=(.19,.23), r=(.36,.40), fo=(.18,.21), wb=(.57,.60), nose=(.92,1.05),
-                  cowl=(1.12,1.22), deck=(1.12,1.25), f_ws=(.26,.29), f_rf=(.37,.40), f_re=(.91,.94), f_rw=(.975,.99), tumble=(.10,.15))],
+  suv      =[dict(L=(4.40,4.95), W=(1.84,1.96), H=(1.65,1.82), c=(.19,.23), r=(.36,.40), fo=(.18,.21), wb=(.57,.60), nose=(.92,1.05), # a crossover
+                  cowl=(1.12,1.22), deck=(1.12,1.25), f_ws=(.26,.29), f_rf=(.37,.40), f_re=(.88,.94), f_rw=(.965,.99), tumble=(.10,.18)),
+             dict(L=(4.00,4.80), W=(1.80,1.95), H=(1.80,1.95), c=(.22,.27), r=(.38,.42), fo=(.14,.17), wb=(.58,.62), nose=(1.05,1.15), # an off-roader
+                  cowl=(1.20,1.30), deck=(1.20,1.30), f_ws=(.24,.27), f_rf=(.30,.33), f_re=(.96,.98), f_rw=(.985,.995), tumble=(.03,.07))],
   pickup   =[dict(L=(5.30,5.90), W=(1.90,2.03), H=(1.82,1.98), c=(.24,.29), r=(.39,.43), fo=(.15,.17), wb=(.60,.64), nose=(1.15,1.28),
                   cowl=(1.30,1.42), deck=(1.30,1.42), f_ws=(.27,.30), f_rf=(.35,.37), f_re=(.55,.58), f_rw=(.555,.585), tumble=(.08,.12))],
   van      =[dict(L=(4.80,5.30), W=(1.90,2.00), H=(1.75,1.98), c=(.14,.18), r=(.32,.36), fo=(.15,.18), wb=(.58,.62), nose=(.85,.95), # a people carrier
@@ -99,7 +101,7 @@ def _vertex_normals(V, T):
     for k in range(3): np.add.at(N, T[:,k], fn)
     return N/np.maximum(np.linalg.norm(N, axis=1, keepdims=True), 1e-9)
 
-# %% ../nbs/api/00_synth.ipynb #5ed73147
+# %% ../nbs/api/00_synth.ipynb #20d59075
 LOWER, GLASSBAND, TOP, CAP, TYRE, DISC, MIRROR = range(7) # the kinds of triangle
 
 def body_mesh(s:dict # from `car_spec`
@@ -112,7 +114,8 @@ def body_mesh(s:dict # from `car_spec`
     seg = np.r_[np.arange(10), np.arange(8,0,-1)] # which of the 10 points each ring point is
     n,m = ring.shape[:2]
     x = (.5-f)*s['L'] # x points forward, y left, z up; the car's centre is above the origin
-    V = np.concatenate([np.broadcast_to(x[:,None,None], (n,m,1)), ring], -1).reshape(-1,3)
+    lean = .5*np.clip(1-np.minimum(f, 1-f)/.05, 0, 1)*np.sign(.5-f) # the ends lean in towards the top, as bumpers and noses do
+    V = np.concatenate([(x[:,None]-lean[:,None]*(ring[...,1]-prof[0][:,None]))[...,None], ring], -1).reshape(-1,3)
     T = _grid_tris(n, m)
     j = seg[T%m].min(1)
     kind = np.select([j<=5, j==6], [LOWER, GLASSBAND], TOP)
@@ -257,7 +260,7 @@ def scene(rng:np.random.Generator) -> dict:
                 tex=_noise(rng, 256, 128) + .5*_noise(rng, 256, 16), grain=rng.uniform(.05,.3),
                 lanes=ground=='asphalt' and rng.random()<.6, lane_off=rng.uniform(-8, 8), lane_ang=rng.normal(0, .3))
 
-# %% ../nbs/api/00_synth.ipynb #b4baf397
+# %% ../nbs/api/00_synth.ipynb #b85b16c3
 def environment(d:np.ndarray, # unit directions, one per row, pointing up from the horizon
                 sc:dict # from `scene`
                ) -> np.ndarray: # linear RGB, one row per direction
@@ -270,7 +273,7 @@ def environment(d:np.ndarray, # unit directions, one per row, pointing up from t
     col = sc['hor']*(1-t) + sc['zen']*t + sc['sun_i']*.15*np.clip(d@sc['sun'], 0, 1)[:,None]**8 # glow round the sun
     line = (el < sc['skyline'][ai])[:,None]
     if sc['kind']=='buildings': # blocks of 9°, each its own colour, with rows of windows
-        win = ((az*3 % 1) < .5) & ((el*60 % 1) < .55)
+        win = ((az*1.5 % 1) < .5) & ((el*30 % 1) < .55)
         return np.where(line, sc['blocks'][ai//18]*np.where(win, .55, 1)[:,None], col)
     if sc['kind']=='wall': return np.where(line, sc['line_col'], col)
     return np.where(line, sc['line_col']*(1+.25*sc['tex'][(el*400).astype(int)%256, ai%256])[:,None], col)
@@ -385,7 +388,7 @@ def shade(P, nrm, m, eye, s:dict, sc:dict, paint:tuple, wheel) -> np.ndarray:
     col[m==HEADLIGHT] += .15; col[m==TAILLIGHT] += [.08,0,0]
     return col
 
-# %% ../nbs/api/00_synth.ipynb #19195933
+# %% ../nbs/api/00_synth.ipynb #c95233c2
 def camera(s:dict, V:np.ndarray, rng, size:int) -> tuple:
     "A random viewpoint on car `s` with vertices `V`: (eye, axes, focal lengths in pixels, shift of the picture's centre)"
     k = rng.choice(5, p=[.55,.15,.2,.05,.05]) # front ¾, side, rear ¾, front, rear
@@ -396,7 +399,7 @@ def camera(s:dict, V:np.ndarray, rng, size:int) -> tuple:
     focal = np.array([f/aspect, f])
     target = np.array([rng.normal(0, .1)*s['L'], 0, s['H']*rng.uniform(.35,.55)])
     d = np.array([np.cos(el)*np.cos(az), np.cos(el)*np.sin(az), np.sin(el)])
-    fill, dist, roll = rng.uniform(.5, .98), 8., np.deg2rad(rng.normal(0, 2))
+    fill, dist, roll = rng.uniform(.6, 1.), 8., np.deg2rad(rng.normal(0, 2))
     for _ in range(4): # the car's size on the picture goes about as 1/distance
         p = project(V[::7], target+dist*d, look_at(target+dist*d, target, roll), focal, size)
         dist = max(dist*(p[:,:2].max(0)-p[:,:2].min(0)).max()/size/fill, .6*s['L']+2) # never closer than 2 m to a bumper
