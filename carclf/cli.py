@@ -71,7 +71,7 @@ def main(argv:list=None # arguments after `carclf`; `sys.argv[1:]` when None
     if argv[0] == '--version': from carclf import __version__; print(f'carclf {__version__}'); return 0
     cmd, *rest = argv
     if cmd not in COMMANDS: print(f"carclf: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr); return 2
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated') # raised inside fastai's imports, nothing a user can act on
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated') # raised in fastai's imports: nothing to act on
     func = load_command(cmd)
     args = cli_parser(func, f'carclf {cmd}').parse_args(rest)
     try: return call_with(func, args) or 0

@@ -162,7 +162,8 @@ def fetch(url:str, # http, https or file URL
         return fn.read_bytes()
     try: return _get(url, timeout, max_size)
     except requests.TooManyRedirects: raise FetchError('redirect loop') from None
-    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema): raise FetchError('bad URL') from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+        raise FetchError('bad URL') from None
     except requests.Timeout: raise Transient('timed out') from None
     except requests.RequestException as e: raise Transient(f'connection error ({type(e).__name__})') from None
 
@@ -248,7 +249,8 @@ def _files(path:Path) -> list:
     return sorted(f for f in path.rglob('*') if f.is_file() and not any(p.startswith('.') for p in f.relative_to(path).parts))
 
 def _best_first(info:dict, # file: (content hash, dhash, pixels, bytes)
-                path:Path) -> list: # the folder the files are under
+                path:Path # the folder the files are under
+               ) -> list:
     "The files of `info`, the one to keep first: most pixels, then most bytes, then the name"
     return sorted(info, key=lambda f: (-info[f][2], -info[f][3], f.relative_to(path).as_posix()))
 
@@ -302,7 +304,8 @@ def shrink_images(path, # folder of images, with class subfolders or not
     for f in _files(path):
         rel = f.relative_to(path)
         try: rows.append(dict(file=rel.as_posix(), status=shrink_image(f, dest/_jpg_name(rel), max_size, quality), reason=''))
-        except (OSError, ValueError, Image.DecompressionBombError) as e: rows.append(dict(file=rel.as_posix(), status='failed', reason=str(e)))
+        except (OSError, ValueError, Image.DecompressionBombError) as e:
+            rows.append(dict(file=rel.as_posix(), status='failed', reason=str(e)))
     return pd.DataFrame(rows, columns=['file', 'status', 'reason'])
 
 # %% ../nbs/api/04_collect.ipynb #a9ea949b

@@ -36,12 +36,17 @@ def data_layout(source # a folder, or a CSV file of `filename,label`
         if p.suffix.lower()=='.csv': return 'csv'
         raise ValueError(f"{p} is a file: give a folder with one subfolder per class, or a CSV file of filename,label")
     loose,dirs = get_image_files(p, recurse=False), _subdirs(p)
-    if loose: raise ValueError(f"{p} has {len(loose)} picture(s) directly inside it: move each class's pictures into a subfolder named after the class ({p/'sedan'}, ...)")
+    if loose:
+        raise ValueError(f"{p} has {len(loose)} picture(s) directly inside it: move each class's pictures into a subfolder named "
+                         f"after the class ({p/'sedan'}, ...)")
     if 'train' not in dirs:
-        if 'valid' in dirs: raise ValueError(f"{p} has valid/ but no train/: add train/<class>/ folders, or move the class folders up into {p}")
+        if 'valid' in dirs:
+            raise ValueError(f"{p} has valid/ but no train/: add train/<class>/ folders, or move the class folders up into {p}")
         return 'classes'
     extra = [d for d in dirs if d not in _SPLITS and get_image_files(p/d)]
-    if extra: raise ValueError(f"{p} mixes layouts: class folders {extra} next to train/; move them into train/ (or valid/), or use one folder per class and no train/")
+    if extra:
+        raise ValueError(f"{p} mixes layouts: class folders {extra} next to train/; move them into train/ (or valid/), or use one "
+                         f"folder per class and no train/")
     return 'split' if 'valid' in dirs else 'train'
 
 # %% ../nbs/api/01_data.ipynb #13aa4e3b
@@ -53,10 +58,16 @@ def _check(files:list, # picture files
     "Raise a `ValueError` naming `root` and the fix if `files` can't train a classifier"
     n = pd.Series(labels, dtype=object).value_counts()
     if not len(files): raise ValueError(f"no pictures in {root}: put .jpg/.png files in one subfolder per class")
-    if len(n)<2: raise ValueError(f"only one class ({n.index[0]!r}) in {root}: a classifier needs pictures of at least two classes, one subfolder each")
-    if (n<min_n).any(): raise ValueError(f"too few pictures to split in {root}: {n[n<min_n].to_dict()}; each class needs at least {min_n}: add pictures or remove the class")
+    if len(n)<2:
+        raise ValueError(f"only one class ({n.index[0]!r}) in {root}: a classifier needs pictures of at least two classes, one "
+                         f"subfolder each")
+    if (n<min_n).any():
+        raise ValueError(f"too few pictures to split in {root}: {n[n<min_n].to_dict()}; each class needs at least {min_n}: add "
+                         f"pictures or remove the class")
     bad = [f for f in files if not verify_image(f)]
-    if bad: raise ValueError(f"{len(bad)} unreadable pictures in {root}, e.g. {[str(f) for f in bad[:3]]}: run `carclf clean {root}` to move them aside")
+    if bad:
+        raise ValueError(f"{len(bad)} unreadable pictures in {root}, e.g. {[str(f) for f in bad[:3]]}: run `carclf clean {root}` "
+                         f"to move them aside")
 
 def _min_per_class(valid_pct:float) -> int: return math.ceil(1/valid_pct) if valid_pct>0 else 1 # expect ≥1 validation picture per class
 
@@ -64,10 +75,13 @@ def _min_per_class(valid_pct:float) -> int: return math.ceil(1/valid_pct) if val
 def _csv_items(p:Path) -> tuple:
     "Files (relative to `p`'s folder) and labels listed in the CSV `p`"
     df = pd.read_csv(p)
-    if not {'filename','label'} <= set(df.columns): raise ValueError(f"{p} needs the columns filename,label; it has {','.join(map(str, df.columns))}")
+    if not {'filename','label'} <= set(df.columns):
+        raise ValueError(f"{p} needs the columns filename,label; it has {','.join(map(str, df.columns))}")
     files = [p.parent/f for f in df['filename']]
     missing = [str(f) for f in files if not f.exists()]
-    if missing: raise FileNotFoundError(f"{len(missing)} files listed in {p} do not exist, e.g. {missing[:3]}: file names are relative to {p.parent}")
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} files listed in {p} do not exist, e.g. {missing[:3]}: file names are relative to "
+                                f"{p.parent}")
     return files, [str(o) for o in df['label']]
 
 def _label(o, labels:dict): return labels[o] # with `partial`, a `get_y` that pickles (a lambda would not) for `learn.export`

@@ -20,7 +20,8 @@ def _first(pipe:Pipeline, cls): return first(t for t in pipe.fs if isinstance(t,
 def export_meta(learn:Learner) -> dict:
     "Everything but the weights that `load_predictor` needs: architecture, classes, resizing, normalisation"
     rsz,norm = _first(learn.dls.valid.after_item, Resize),_first(learn.dls.valid.after_batch, Normalize)
-    if rsz is None: raise ValueError("these DataLoaders have no `Resize` item transform, so the picture size is unknown: build them with `car_dls`")
+    if rsz is None:
+        raise ValueError("these DataLoaders have no `Resize` item transform, so the picture size is unknown: build them with `car_dls`")
     stats = (norm.mean.flatten().tolist(), norm.std.flatten().tolist()) if norm else ([0.]*3, [1.]*3)
     return dict(arch=arch_name(learn.arch), classes=list(map(str, learn.dls.vocab)), size=list(rsz.size[::-1]), # (height, width)
                 resize=rsz.method, pad_mode=rsz.pad_mode, mean=stats[0], std=stats[1], carclf=__version__)
@@ -60,7 +61,9 @@ def load_exported(dest # a folder written by `export`
     except JSONDecodeError as e: raise ValueError(f"{dest/'model.json'} is not valid JSON ({e}): export the model again") from e
     model,fn = build_model(meta),_need(dest/'model.safetensors')
     try: model.load_state_dict(load_file(fn))
-    except (RuntimeError, SafetensorError) as e: raise ValueError(f"{fn} does not hold the weights of a {meta['arch']} with {len(meta['classes'])} classes ({str(e).splitlines()[0]}): export the model again") from e
+    except (RuntimeError, SafetensorError) as e:
+        raise ValueError(f"{fn} does not hold the weights of a {meta['arch']} with {len(meta['classes'])} classes "
+                         f"({str(e).splitlines()[0]}): export the model again") from e
     return model.eval().to(memory_format=torch.channels_last), meta
 
 # %% ../nbs/api/03_export.ipynb #a3c289aa
@@ -76,16 +79,20 @@ class Predictor:
         xs = []
         for img in imgs:
             try: xs.append(self.item_tfms(img))
-            except (OSError, ValueError) as e: raise ValueError(f"{img} is not a picture carclf can read ({type(e).__name__}): give JPEG, PNG, WebP or another format Pillow opens") from e
+            except (OSError, ValueError) as e:
+                raise ValueError(f"{img} is not a picture carclf can read ({type(e).__name__}): give JPEG, PNG, WebP or another "
+                                 f"format Pillow opens") from e
         return self.batch_tfms(TensorImage(torch.stack(xs))).as_subclass(Tensor).contiguous(memory_format=torch.channels_last)
 
     def predict_batch(self, files:list, # picture files or PIL images
                       bs:int=64 # pictures per forward pass
                      ) -> Tensor: # (len(files), len(vocab)) probabilities
         "Class probabilities for each of `files`"
-        with torch.inference_mode(): return torch.cat([self.model(self.prepare(files[i:i+bs])).softmax(1) for i in range(0, len(files), bs)])
+        with torch.inference_mode():
+            return torch.cat([self.model(self.prepare(files[i:i+bs])).softmax(1) for i in range(0, len(files), bs)])
 
-    def predict(self, img) -> tuple: # (label, its probability, all probabilities)
+    def predict(self, img # a picture file or PIL image
+               ) -> tuple: # (label, its probability, all probabilities)
         "The most likely class of `img` (a file or PIL image)"
         probs = self.predict_batch([img])[0]
         return self.vocab[probs.argmax()], probs.max().item(), probs
@@ -105,7 +112,8 @@ def _pictures(images) -> list:
     files = []
     for o in map(Path, images):
         if not o.exists(): raise FileNotFoundError(f"{o} not found: give picture files or folders of pictures")
-        if o.is_dir() and not (found := get_image_files(o)): raise ValueError(f"{o} has no pictures in it (.jpg, .png, ...): give picture files or folders of pictures")
+        if o.is_dir() and not (found := get_image_files(o)):
+            raise ValueError(f"{o} has no pictures in it (.jpg, .png, ...): give picture files or folders of pictures")
         files += sorted(found) if o.is_dir() else [o]
     return files
 

