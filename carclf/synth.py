@@ -20,7 +20,7 @@ from PIL import Image, ImageFilter
 CLASSES = ['sedan', 'hatchback', 'suv', 'pickup', 'van', 'sports'] # the body types, one folder each
 CODES = ['background', 'body', 'window', 'wheel'] # mask values are indices into this list
 
-# %% ../nbs/api/00_synth.ipynb #42607fdf
+# %% ../nbs/api/00_synth.ipynb #e9f2b425
 # L,W,H: length, width, height · c: ground clearance · r: wheel radius · fo, wb: front overhang and wheelbase (fractions of L)
 # nose: top of the front face · cowl: foot of the windscreen · deck: boot lid, or top of the tailgate
 # f_ws, f_rf, f_re, f_rw: windscreen foot, roof front, roof end, rear-window foot (fractions of L from the front)
@@ -35,7 +35,7 @@ BODIES = dict( # each type: one or more variants, every measure a range (low, hi
              dict(L=(4.00,4.80), W=(1.80,1.95), H=(1.80,1.95), c=(.22,.27), r=(.38,.42), fo=(.14,.17), wb=(.58,.62), nose=(1.05,1.15), # an off-roader
                   cowl=(1.20,1.30), deck=(1.20,1.30), f_ws=(.24,.27), f_rf=(.30,.33), f_re=(.96,.98), f_rw=(.985,.995), tumble=(.03,.07))],
   pickup   =[dict(L=(5.30,5.90), W=(1.90,2.03), H=(1.82,1.98), c=(.24,.29), r=(.39,.43), fo=(.15,.17), wb=(.60,.64), nose=(1.15,1.28),
-                  cowl=(1.30,1.42), deck=(1.30,1.42), f_ws=(.27,.30), f_rf=(.35,.37), f_re=(.55,.58), f_rw=(.555,.585), tumble=(.08,.12))],
+                  cowl=(1.30,1.42), deck=(1.30,1.42), f_ws=(.27,.30), f_rf=(.35,.37), f_re=(.55,.575), f_rw=(.58,.59), tumble=(.08,.12))],
   van      =[dict(L=(4.80,5.30), W=(1.90,2.00), H=(1.75,1.98), c=(.14,.18), r=(.32,.36), fo=(.15,.18), wb=(.58,.62), nose=(.85,.95), # a people carrier
                   cowl=(1.05,1.12), deck=(1.08,1.15), f_ws=(.14,.18), f_rf=(.27,.31), f_re=(.94,.96), f_rw=(.985,.995), tumble=(.06,.10)),
              dict(L=(4.40,5.40), W=(1.70,2.00), H=(1.90,2.30), c=(.15,.20), r=(.30,.35), fo=(.08,.14), wb=(.55,.62), nose=(.80,.95), # a box van, cab over the engine
