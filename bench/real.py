@@ -29,4 +29,5 @@ def main(model:str='model', # folder written by `carclf train`
                            imagenet=[b==t for b,t in zip(body_type(imagenet_probs(imgs)), truth)]))
     by = df.groupby('type')[['model','imagenet']].mean().reindex(CLASSES).assign(photos=df.groupby('type').size())
     print((by[['model','imagenet']]*100).round(0).assign(photos=by.photos).to_string())
-    print(f"all {len(df)} photos: model {df.model.mean():.1%}, ImageNet classes alone {df.imagenet.mean():.1%} (chance {1/len(CLASSES):.1%})")
+    print(f"all {len(df)} photos: model {df.model.mean():.1%}, ImageNet classes alone {df.imagenet.mean():.1%} "
+          f"(chance {1/len(CLASSES):.1%})")

@@ -20,7 +20,7 @@ from PIL import Image, ImageFilter
 CLASSES = ['sedan', 'hatchback', 'suv', 'pickup', 'van', 'sports'] # the body types, one folder each
 CODES = ['background', 'body', 'window', 'wheel'] # mask values are indices into this list
 
-# %% ../nbs/api/00_synth.ipynb #e9f2b425
+# %% ../nbs/api/00_synth.ipynb #02352d8c
 # L,W,H: length, width, height · c: ground clearance · r: wheel radius · fo, wb: front overhang and wheelbase (fractions of L)
 # nose: top of the front face · cowl: foot of the windscreen · deck: boot lid, or top of the tailgate
 # f_ws, f_rf, f_re, f_rw: windscreen foot, roof front, roof end, rear-window foot (fractions of L from the front)
@@ -30,15 +30,17 @@ BODIES = dict( # each type: one or more variants, every measure a range (low, hi
                   cowl=(.94,1.0), deck=(1.0,1.08), f_ws=(.30,.33), f_rf=(.43,.46), f_re=(.66,.70), f_rw=(.80,.83), tumble=(.16,.22))],
   hatchback=[dict(L=(3.85,4.35), W=(1.68,1.80), H=(1.42,1.54), c=(.13,.16), r=(.29,.32), fo=(.19,.22), wb=(.60,.64), nose=(.66,.75),
                   cowl=(.92,.98), deck=(.98,1.08), f_ws=(.27,.31), f_rf=(.43,.46), f_re=(.85,.89), f_rw=(.965,.985), tumble=(.16,.22))],
-  suv      =[dict(L=(4.40,4.95), W=(1.84,1.96), H=(1.65,1.82), c=(.19,.23), r=(.36,.40), fo=(.18,.21), wb=(.57,.60), nose=(.92,1.05), # a crossover
+  suv      =[dict(L=(4.40,4.95), W=(1.84,1.96), H=(1.65,1.82), c=(.19,.23), r=(.36,.40), fo=(.18,.21), wb=(.57,.60), nose=(.92,1.05),
                   cowl=(1.12,1.22), deck=(1.12,1.25), f_ws=(.26,.29), f_rf=(.37,.40), f_re=(.88,.94), f_rw=(.965,.99), tumble=(.10,.18)),
-             dict(L=(4.00,4.80), W=(1.80,1.95), H=(1.80,1.95), c=(.22,.27), r=(.38,.42), fo=(.14,.17), wb=(.58,.62), nose=(1.05,1.15), # an off-roader
+             # ↑ a crossover; ↓ an off-roader
+             dict(L=(4.00,4.80), W=(1.80,1.95), H=(1.80,1.95), c=(.22,.27), r=(.38,.42), fo=(.14,.17), wb=(.58,.62), nose=(1.05,1.15),
                   cowl=(1.20,1.30), deck=(1.20,1.30), f_ws=(.24,.27), f_rf=(.30,.33), f_re=(.96,.98), f_rw=(.985,.995), tumble=(.03,.07))],
   pickup   =[dict(L=(5.30,5.90), W=(1.90,2.03), H=(1.82,1.98), c=(.24,.29), r=(.39,.43), fo=(.15,.17), wb=(.60,.64), nose=(1.15,1.28),
                   cowl=(1.30,1.42), deck=(1.30,1.42), f_ws=(.27,.30), f_rf=(.35,.37), f_re=(.55,.575), f_rw=(.58,.59), tumble=(.08,.12))],
-  van      =[dict(L=(4.80,5.30), W=(1.90,2.00), H=(1.75,1.98), c=(.14,.18), r=(.32,.36), fo=(.15,.18), wb=(.58,.62), nose=(.85,.95), # a people carrier
+  van      =[dict(L=(4.80,5.30), W=(1.90,2.00), H=(1.75,1.98), c=(.14,.18), r=(.32,.36), fo=(.15,.18), wb=(.58,.62), nose=(.85,.95),
                   cowl=(1.05,1.12), deck=(1.08,1.15), f_ws=(.14,.18), f_rf=(.27,.31), f_re=(.94,.96), f_rw=(.985,.995), tumble=(.06,.10)),
-             dict(L=(4.40,5.40), W=(1.70,2.00), H=(1.90,2.30), c=(.15,.20), r=(.30,.35), fo=(.08,.14), wb=(.55,.62), nose=(.80,.95), # a box van, cab over the engine
+             # ↑ a people carrier; ↓ a box van, the cab over the engine
+             dict(L=(4.40,5.40), W=(1.70,2.00), H=(1.90,2.30), c=(.15,.20), r=(.30,.35), fo=(.08,.14), wb=(.55,.62), nose=(.80,.95),
                   cowl=(.95,1.10), deck=(1.05,1.15), f_ws=(.025,.05), f_rf=(.10,.15), f_re=(.95,.97), f_rw=(.985,.995), tumble=(.02,.05))],
   sports   =[dict(L=(4.20,4.70), W=(1.86,1.98), H=(1.10,1.28), c=(.10,.13), r=(.32,.35), fo=(.19,.22), wb=(.56,.60), nose=(.55,.64),
                   cowl=(.82,.90), deck=(.88,.98), f_ws=(.36,.42), f_rf=(.52,.56), f_re=(.62,.68), f_rw=(.86,.91), tumble=(.22,.28))],
@@ -51,7 +53,7 @@ def car_spec(cls:str, # one of `CLASSES`
     variants = BODIES[cls]
     return dict(cls=cls, **{k: rng.uniform(*v) for k,v in variants[rng.integers(len(variants))].items()}, black_pillars=rng.random() < .5)
 
-# %% ../nbs/api/00_synth.ipynb #af8ef0af
+# %% ../nbs/api/00_synth.ipynb #ca66ee0d
 def _stations(s:dict) -> np.ndarray:
     "Where the body is cut across, as fractions of its length from the front: dense at the ends and at the glass edges"
     k = [s['f_ws'], s['f_rf'], s['f_re'], s['f_rw']]
@@ -65,7 +67,8 @@ def profile(s:dict, # from `car_spec`
     "The body's side profile and plan at stations `f`"
     kf = [0, .012, s['f_ws'], s['f_rf'], s['f_re'], s['f_rw'], .985, 1]
     top = np.interp(f, kf, [s['nose']-.07, s['nose'], s['cowl'], s['H'], s['H']-.02, s['deck'], s['deck'], s['deck']-.07])
-    belt = np.interp(f, [0, .012, s['f_ws'], s['f_rw'], .985, 1], [s['nose']-.07, s['nose'], s['cowl'], s['deck'], s['deck'], s['deck']-.07])
+    belt = np.interp(f, [0, .012, s['f_ws'], s['f_rw'], .985, 1],
+                     [s['nose']-.07, s['nose'], s['cowl'], s['deck'], s['deck'], s['deck']-.07])
     c,L,W = s['c'],s['L'],s['W']
     bot = np.interp(f, [0, .02, .07, .93, .98, 1], [c+.2, c+.1, c, c, c+.1, c+.2])
     R = .25*W # seen from above, the corners are rounded with this radius
@@ -189,7 +192,7 @@ def project(P, eye, axes, focal, size:int) -> np.ndarray:
     z = np.maximum(d[:,2], 1e-3)
     return np.stack([size/2 + focal[0]*d[:,0]/z, size/2 - focal[1]*d[:,1]/z, z], 1)
 
-# %% ../nbs/api/00_synth.ipynb #92b2a1d2
+# %% ../nbs/api/00_synth.ipynb #aa5e798f
 def rasterise(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `project`
               T:np.ndarray, # triangles: vertex indices, counter-clockwise seen from outside
               size:int # width and height in pixels
@@ -209,11 +212,11 @@ def rasterise(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `pr
     planes = np.stack([Aa, Ba, Ca, Ab, Bb, Cb, Aa*(za-zc)+Ab*(zb-zc), Ba*(za-zc)+Bb*(zb-zc), Ca*(za-zc)+Cb*(zb-zc)+zc], 1)
     cnt = wh[:,0]*wh[:,1] # pixels in each bounding box
     t = np.repeat(np.arange(len(keep)), cnt) # one row per (triangle, pixel) pair
-    k = np.arange(len(t)) - np.repeat(np.cumsum(cnt)-cnt, cnt)
-    w = wh[t,0]
-    px, py = lo[t,0] + k % w, lo[t,1] + k // w
-    P = planes[t]
-    x, y = px+.5, py+.5
+    rep = lambda a: np.repeat(a, cnt, axis=0) # each triangle's values, once per pair: faster than indexing with `t`
+    dy, dx = np.divmod(np.arange(len(t)) - rep(np.cumsum(cnt)-cnt), rep(wh[:,0]))
+    px, py = rep(lo[:,0]) + dx, rep(lo[:,1]) + dy
+    P = rep(planes.astype(np.float32))
+    x, y = px+np.float32(.5), py+np.float32(.5)
     wa, wb = P[:,0]*x + P[:,1]*y + P[:,2], P[:,3]*x + P[:,4]*y + P[:,5]
     ok = (wa >= 0) & (wb >= 0) & (wa+wb <= 1)
     t, px, py, wa, wb, iz = t[ok], px[ok], py[ok], wa[ok], wb[ok], (P[ok,6]*x[ok] + P[ok,7]*y[ok] + P[ok,8])
@@ -236,7 +239,7 @@ def _noise(rng, n:int, cells:int) -> np.ndarray:
     g = Image.fromarray((rng.random((cells,cells))*255).astype(np.uint8)).resize((n,n), Image.BICUBIC)
     return np.asarray(g, np.float32)/127.5-1
 
-# %% ../nbs/api/00_synth.ipynb #8f33de04
+# %% ../nbs/api/00_synth.ipynb #8bcd7e83
 def scene(rng:np.random.Generator) -> dict:
     "A random place and light: sky, skyline, ground and sun"
     over = rng.random() < .3 # overcast: no sun, a grey sky
@@ -252,10 +255,12 @@ def scene(rng:np.random.Generator) -> dict:
                 zen=zen, hor=zen*.4 + np.array([.75,.78,.8])*rng.uniform(.5,.9), kind=kind, ground=ground,
                 skyline=np.roll(skyline, rng.integers(720)), # elevation (radians) of the skyline every half degree round
                 line_col=dict(trees=_lin(rng.uniform(.2,.35), rng.uniform(.3,.7), rng.uniform(.12,.35)),
-                              hills=_lin(rng.uniform(.15,.35), .4, rng.uniform(.3,.5))).get(kind, _lin(rng.random(), rng.uniform(0,.3), rng.uniform(.3,.9))),
+                              hills=_lin(rng.uniform(.15,.35), .4, rng.uniform(.3,.5))
+                             ).get(kind, _lin(rng.random(), rng.uniform(0,.3), rng.uniform(.3,.9))),
                 blocks=np.array([_lin(rng.random(), rng.uniform(0,.25), rng.uniform(.3,.85)) for _ in range(40)]),
-                g=dict(asphalt=np.full(3, rng.uniform(.05,.16)), concrete=np.full(3, rng.uniform(.25,.5)), studio=np.full(3, rng.uniform(.3,.8)),
-                       grass=_lin(rng.uniform(.18,.3), rng.uniform(.4,.7), rng.uniform(.15,.35)), dirt=_lin(rng.uniform(.05,.12), rng.uniform(.3,.5), rng.uniform(.25,.45)),
+                g=dict(asphalt=np.full(3, rng.uniform(.05,.16)), concrete=np.full(3, rng.uniform(.25,.5)),
+                       studio=np.full(3, rng.uniform(.3,.8)), grass=_lin(rng.uniform(.18,.3), rng.uniform(.4,.7), rng.uniform(.15,.35)),
+                       dirt=_lin(rng.uniform(.05,.12), rng.uniform(.3,.5), rng.uniform(.25,.45)),
                        tiles=_lin(rng.uniform(0,.12), rng.uniform(0,.4), rng.uniform(.2,.5)))[ground],
                 tex=_noise(rng, 256, 128) + .5*_noise(rng, 256, 16), grain=rng.uniform(.05,.3),
                 lanes=ground=='asphalt' and rng.random()<.6, lane_off=rng.uniform(-8, 8), lane_ang=rng.normal(0, .3))
@@ -355,10 +360,11 @@ def materials(P:np.ndarray, # world positions of the car's pixels
     m[(kind==TYRE) | (kind==DISC)] = TYRE_M; m[on_rim] = RIM
     return m, np.select([m==GLASS, (m==TYRE_M) | (m==RIM)], [2, 3], 1).astype(np.uint8)
 
-# %% ../nbs/api/00_synth.ipynb #553d493b
+# %% ../nbs/api/00_synth.ipynb #9503183d
 def _paint(rng) -> tuple:
     "A body colour (linear RGB), whether it is metallic, and how many spokes the rims have: greys, white, black, silver as often as colours"
-    base = np.full(3, rng.choice([.02,.05,.3,.5,.7,.85])*rng.uniform(.8,1.1)) if rng.random() < .5 else _lin(rng.random(), rng.uniform(.4,.95), rng.uniform(.3,.9))
+    if rng.random() < .5: base = np.full(3, rng.choice([.02,.05,.3,.5,.7,.85])*rng.uniform(.8,1.1))
+    else: base = _lin(rng.random(), rng.uniform(.4,.95), rng.uniform(.3,.9))
     return np.clip(base, 0, 1), rng.random() < .5, rng.choice([5,6,10])
 
 #           albedo        F0    coat shininess   (F0: reflectance head-on; coat: how much reflection shows)
@@ -486,7 +492,7 @@ def _write_sets(root:Path, counts:dict, size:int, seed:int):
             jobs += [(root, split, ci, i, size, seed) for i in range(n)]
     parallel(_write_one, jobs, n_workers=os.cpu_count(), threadpool=True, progress=False) # numpy lets go of the GIL: threads scale
 
-# %% ../nbs/api/00_synth.ipynb #5f1494ba
+# %% ../nbs/api/00_synth.ipynb #f1093359
 def synth_cars(n:int=120, # training pictures per class
                size:int=192, # width and height in pixels
                seed:int=42, # the same seed gives the same pictures
@@ -494,7 +500,8 @@ def synth_cars(n:int=120, # training pictures per class
                dest=None # folder to write to; default: a cache folder under `carclf_home()/'data'`
               ) -> Path:
     "Generate (or find in the cache) a car data set: `train/`, held-out `test/`, `masks/` and `codes.txt`"
-    if n<2 or n_test<0 or size<32: raise ValueError(f"synth_cars needs n>=2, n_test>=0 and size>=32, got n={n}, n_test={n_test}, size={size}")
+    if n<2 or n_test<0 or size<32:
+        raise ValueError(f"synth_cars needs n>=2, n_test>=0 and size>=32, got n={n}, n_test={n_test}, size={size}")
     root = Path(dest) if dest else carclf_home()/'data'/f'cars-v{SYNTH_VERSION}-n{n}-t{n_test}-s{size}-seed{seed}'
     if root.exists() and (dest is None or any(root.iterdir())):
         if dest is None: return root
@@ -510,7 +517,7 @@ def synth_cars(n:int=120, # training pictures per class
     finally: shutil.rmtree(tmp, ignore_errors=True) # left only if something failed
     return root
 
-# %% ../nbs/api/00_synth.ipynb #b4152c16
+# %% ../nbs/api/00_synth.ipynb #9e15beee
 def synth_cli(dest:str, # folder to create; must not exist or be empty
               *, n:int=120, # training pictures per class
               size:int=192, # width and height in pixels
@@ -520,4 +527,5 @@ def synth_cli(dest:str, # folder to create; must not exist or be empty
     t0 = time.perf_counter()
     root = synth_cars(n=n, size=size, seed=seed, dest=dest)
     k = {s: len(list(root.glob(f'{s}/*/*.jpg'))) for s in ('train','test')}
-    print(f"wrote {k['train']} train + {k['test']} test pictures ({len(CLASSES)} classes, {size} px) with masks to {root} in {time.perf_counter()-t0:.1f} s")
+    print(f"wrote {k['train']} train + {k['test']} test pictures ({len(CLASSES)} classes, {size} px) with masks to {root} "
+          f"in {time.perf_counter()-t0:.1f} s")
