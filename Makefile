@@ -44,7 +44,7 @@ docs: venv
 
 # JupyterLab with jupyterlab-rise: open nbs/lessons/lesson1.ipynb and press "Render as slides"
 lab: venv
-	$(BIN)/jupyter lab nbs/lessons
+	$(BIN)/jupyter lab nbs/lessons $$([ "$$(id -u)" = 0 ] && echo --allow-root) # JupyterLab refuses root without the flag
 
 chromium:
 	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
