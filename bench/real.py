@@ -8,7 +8,7 @@ Results go to nbs/explanations/benchmarks.ipynb; nothing here is asserted in tes
 """
 import sys
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import pandas as pd, torch
 from PIL import Image
 from fastcore.script import call_parse
 from carclf.synth import CLASSES, carclf_home
