@@ -136,7 +136,8 @@ def test_code_does_not_scroll_sideways(page):
     "At 1280x720 every code block and signature shows its whole width: it wraps rather than scrolls"
     with serve(DOCS) as base, browser() as new_page:
         p = open_page(new_page, f'{base}/{page}')
-        wide = p.page.eval_on_selector_all('article pre', 'els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 80))')
+        wide = p.page.eval_on_selector_all('article pre',
+                                           'els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 80))')
         n = p.page.locator('article pre').count()
         assert n and not wide, f'{len(wide)} of {n} code blocks scroll sideways: {wide[:5]}'
         sigs = p.page.locator('.carclf-sig pre').all_inner_texts()
@@ -147,14 +148,16 @@ def test_methods_documented(artifacts):
     with serve(DOCS) as base, browser() as new_page:
         p = open_page(new_page, f'{base}/api/export.html#predictor.predict')
         p.page.screenshot(path=str(artifacts/'docs-methods.png'))
-        for name, sig in [('Predictor.predict', 'def predict(img)->tuple'), ('Predictor.predict_batch', 'def predict_batch(files:list, bs:int=64)->Tensor')]:
+        for name, sig in [('Predictor.predict', 'def predict(img)->tuple'),
+                          ('Predictor.predict_batch', 'def predict_batch(files:list, bs:int=64)->Tensor')]:
             h = p.page.locator(f'[id="{name.lower()}"]')
             assert h.count() == 1 and h.is_visible(), name
             d = _docs_of(p, name)
             assert d.locator('.carclf-sig pre').inner_text().strip() == sig
             assert d.locator('.carclf-docstring').inner_text().strip(), f'{name} has a docstring'
             assert d.locator('table.carclf-params').count() == 1
-        assert p.page.evaluate("document.getElementById('predictor.predict').getBoundingClientRect().top") < 200, 'the anchor scrolls to the method'
+        top = p.page.evaluate("document.getElementById('predictor.predict').getBoundingClientRect().top")
+        assert top < 200, 'the anchor scrolls to the method'
 
 def test_teacher_notes_stand_out(artifacts):
     "Speaker notes and the lesson's notes for whoever presents are a styled aside, not paragraphs students read as the lesson"

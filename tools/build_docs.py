@@ -183,7 +183,8 @@ def highlight(code:str) -> str:
     from pygments import highlight as hl
     from pygments.formatters import HtmlFormatter
     from pygments.lexers import PythonLexer
-    return f'<div class="highlight-python notranslate carclf-sig"><div class="highlight"><pre>{hl(code, PythonLexer(), HtmlFormatter(nowrap=True))}</pre></div></div>'
+    pre = hl(code, PythonLexer(), HtmlFormatter(nowrap=True))
+    return f'<div class="highlight-python notranslate carclf-sig"><div class="highlight"><pre>{pre}</pre></div></div>'
 
 def doc_html(obj, name:str, src:str|None, level:int, links:Links, lookup) -> str:
     "One documented symbol, as nbdev's site shows it"
@@ -192,12 +193,16 @@ def doc_html(obj, name:str, src:str|None, level:int, links:Links, lookup) -> str
     short = name.rsplit('.', 1)[-1] if kind == 'def' else name
     if kind == 'class' and sig is None:
         bases = [b for b in obj.__bases__ if b is not object]
-        short += '(' + ', '.join(b.__name__ if b.__name__ != obj.__name__ else f'{b.__module__}.{b.__qualname__}' for b in bases) + ')' if bases else ''
-    src_link = f'<a class="carclf-source reference external" href="{html.escape(src)}" target="_blank" rel="noopener">source</a>' if src else ''
+        base_names = (b.__name__ if b.__name__ != obj.__name__ else f'{b.__module__}.{b.__qualname__}' for b in bases)
+        short += '(' + ', '.join(base_names) + ')' if bases else ''
+    src_link = (f'<a class="carclf-source reference external" href="{html.escape(src)}" target="_blank" rel="noopener">source</a>'
+                if src else '')
     docstr = inspect.getdoc(obj) or ''
-    return (f'<div class="carclf-doc">{src_link}<h{level} class="carclf-doc-name" id="{html.escape(name.lower())}">'
-            f'<code>{html.escape(name)}</code><a class="headerlink" href="#{html.escape(name.lower())}" title="Link to this definition">#</a></h{level}>'
-            + highlight(sig_text(kind, short, sig)) + (f'<div class="carclf-docstring">{md_block(docstr, links, lookup)}</div>' if docstr else '')
+    anchor = html.escape(name.lower())
+    return (f'<div class="carclf-doc">{src_link}<h{level} class="carclf-doc-name" id="{anchor}">'
+            f'<code>{html.escape(name)}</code><a class="headerlink" href="#{anchor}" title="Link to this definition">#</a></h{level}>'
+            + highlight(sig_text(kind, short, sig))
+            + (f'<div class="carclf-docstring">{md_block(docstr, links, lookup)}</div>' if docstr else '')
             + param_table(obj, sig, links, lookup) + '</div>')
 
 def resolve(src:str, name:str):

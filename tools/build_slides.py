@@ -38,8 +38,9 @@ def install_libs(dest:Path):
 def offline_theme(theme:str, libs:Path) -> str:
     "`theme`, if it is a reveal.js theme that needs no internet (some load web fonts from Google)"
     css = libs/'reveal.js'/'dist'/'theme'/f'{theme}.css'
-    if not css.exists(): raise ValueError(f"rise theme {theme!r} is not in reveal.js 4.0.2: set the notebook's rise theme to 'white', 'black' or 'serif'")
-    if '@import url(http' in css.read_text(): raise ValueError(f"rise theme {theme!r} loads fonts from the internet: set the notebook's rise theme to 'white', 'black' or 'serif'")
+    fix = "set the notebook's rise theme to 'white', 'black' or 'serif'"
+    if not css.exists(): raise ValueError(f"rise theme {theme!r} is not in reveal.js 4.0.2: {fix}")
+    if '@import url(http' in css.read_text(): raise ValueError(f"rise theme {theme!r} loads fonts from the internet: {fix}")
     return theme
 
 def directives(cell) -> tuple: # ({name: args} as nbdev reads them, e.g. {'echo:': ['false']}, the code after them)
