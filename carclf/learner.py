@@ -116,7 +116,8 @@ def head_learner(learn:Learner # from `car_learner`; its head must start with fa
     flip = any(isinstance(t, Flip) for t in dls.train.after_batch.fs)
     trn = pooled_feats(learn, dls.test_dl(dls.train.items, with_labels=True), flip) # validation transforms: no augmentation
     val = pooled_feats(learn, dls.valid)
-    fdls = DataLoaders.from_dsets(list(zip(*trn)), list(zip(*val)), bs=min(64, len(trn[1])), device=dls.device) # ≥1 full batch
+    fdls = DataLoaders.from_dsets(list(zip(*trn)), list(zip(*val)), bs=min(64, len(trn[1])), device=dls.device, # ≥1 full batch
+                                  num_workers=0) # the features are in memory: worker processes would only cost time (4x slower)
     return Learner(fdls, head[2:], loss_func=learn.loss_func, opt_func=learn.opt_func, metrics=learn.metrics, wd=learn.wd)
 
 # %% ../nbs/api/02_learner.ipynb #71222a4c
