@@ -6,9 +6,10 @@
 __all__ = ['COMMANDS', 'load_command', 'cli_parser', 'call_with', 'main']
 
 # %% ../nbs/api/09_cli.ipynb #fb325358
-import argparse, importlib, inspect, sys, warnings
+import argparse, importlib, inspect, sys
 from pathlib import Path
 from fastcore.docments import docments
+from .core import quiet_warnings
 
 # %% ../nbs/api/09_cli.ipynb #6e693509
 COMMANDS = {  # name: ('module:function', one-line help); modules are imported only when their command runs
@@ -71,7 +72,7 @@ def main(argv:list=None # arguments after `carclf`; `sys.argv[1:]` when None
     if argv[0] == '--version': from carclf import __version__; print(f'carclf {__version__}'); return 0
     cmd, *rest = argv
     if cmd not in COMMANDS: print(f"carclf: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr); return 2
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated') # raised in fastai's imports: nothing to act on
+    quiet_warnings() # known third-party warnings, raised in fastai's imports: nothing to act on
     func = load_command(cmd)
     args = cli_parser(func, f'carclf {cmd}').parse_args(rest)
     try: return call_with(func, args) or 0
