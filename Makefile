@@ -26,6 +26,7 @@ demo: venv
 export: venv
 	$(BIN)/nbdev_export
 	$(BIN)/nbdev_clean
+	$(PY) tools/slides/rise_cells.py
 	$(PY) tools/make_readme.py
 
 # run notebooks and save their outputs, e.g. `make outputs NBS=nbs/api/01_data.ipynb`
@@ -42,9 +43,11 @@ slides: venv
 docs: venv
 	$(PY) tools/build_docs.py
 
-# JupyterLab with jupyterlab-rise: open nbs/lessons/lesson1.ipynb and press "Render as slides"
+# JupyterLab with jupyterlab-rise, open at lesson 1: press "Render the current notebook as Reveal Slideshow" (Alt+R).
+# tools/lab_config.py: notebooks from nbs/, nbdev_clean'ed when saved (presenting leaves no diff)
 lab: venv
-	$(BIN)/jupyter lab nbs/lessons $$([ "$$(id -u)" = 0 ] && echo --allow-root) # JupyterLab refuses root without the flag
+	$(BIN)/jupyter lab --config=$(CURDIR)/tools/lab_config.py --LabApp.default_url=/lab/tree/lessons/lesson1.ipynb \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root) # JupyterLab refuses root without the flag
 
 chromium:
 	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
