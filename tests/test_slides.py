@@ -60,9 +60,14 @@ JS_SLIDES = """R => R.getSlides().map(s => {
     R.slide(i.h, i.v, s.querySelectorAll('.fragment').length); // every fragment shown, as at the end of the slide
     const r = s.getBoundingClientRect(), clipped = [...s.querySelectorAll('pre')]
         .filter(e => e.scrollWidth > e.clientWidth + 1).length;
+    const px = e => parseFloat(getComputedStyle(e).fontSize) * R.getScale(), on = e => !e.closest('aside.notes') && e.innerText.trim();
+    const small = (sel, min) => [...s.querySelectorAll(sel)].filter(e => on(e) && px(e) < min).map(e => [px(e), e.innerText.slice(0, 30)]);
+    const notes = document.createElement('div'); notes.innerHTML = R.getSlideNotes(s) || '';
     return {h: i.h, v: i.v, text: s.innerText.trim().slice(0, 60), imgs: [...s.querySelectorAll('img')].map(e => e.naturalWidth),
             code: s.querySelectorAll('.jp-CodeCell .jp-InputArea').length, sh: s.scrollHeight, sw: s.scrollWidth,
-            top: r.top, bottom: r.bottom, left: r.left, right: r.right, clipped};
+            top: r.top, bottom: r.bottom, left: r.left, right: r.right, clipped, notes: notes.textContent,
+            small_text: small('.jp-RenderedMarkdown :is(p, li, td, th)', 24), small_code: small('pre', 18),
+            img_scale: Math.min(...[...s.querySelectorAll('img')].filter(e => e.naturalWidth).map(e => e.getBoundingClientRect().width / e.naturalWidth))};
 })"""
 
 @pytest.fixture(scope='module')
@@ -104,6 +109,23 @@ def test_no_slide_overflows(deck):
            or s['top'] < 0 or s['bottom'] > H or s['left'] < 0 or s['right'] > W]
     assert not big, 'slides too big for 1280×720:\n' + '\n'.join(
         f"{s['h']}/{s['v']} {s['text'][:40]!r}: {s['sw']}×{s['sh']} px, {s['clipped']} clipped blocks" for s in big)
+
+@needs_deck
+def test_readable(deck):
+    "On a 1280×720 screen: text at least 24 px, code and printed output 18 px, figures at their size (their text is 14 px and up)"
+    small = [s for s in deck[2] if s['small_text'] or s['small_code'] or s['img_scale'] < .99]
+    assert not small, 'too small for a room:\n' + '\n'.join(
+        f"{s['h']}/{s['v']} {s['text'][:40]!r}: text {s['small_text'][:2]}, code {s['small_code'][:2]}, figures ×{s['img_scale']:.2f}" for s in small)
+
+@needs_deck
+def test_speaker_notes_once(deck):
+    "The speaker view (reveal.js's notes) shows each note of the notebook once"
+    nb = nbformat.read(LESSON, as_version=4)
+    notes = ' '.join(s['notes'] for s in deck[2])
+    for c in nb.cells:
+        if slide_types(nbformat.from_dict(dict(cells=[c])))[0] == 'notes':
+            words = c.source.split('\n')[0][:30]
+            assert notes.count(words) == 1, f'{words!r} is in the speaker notes {notes.count(words)} times'
 
 @needs_deck
 def test_no_directives_on_slides():
