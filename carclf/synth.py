@@ -6,8 +6,8 @@
 __all__ = ['CLASSES', 'CODES', 'BODIES', 'LOWER', 'GLASSBAND', 'TOP', 'CAP', 'TYRE', 'DISC', 'MIRROR', 'PAINT', 'GLASS', 'TYRE_M',
            'RIM', 'HEADLIGHT', 'TAILLIGHT', 'TRIM', 'ARCH', 'PLATE', 'SYNTH_VERSION', 'car_spec', 'profile',
            'body_mesh', 'wheel_mesh', 'box_mesh', 'wheel_centres', 'car_mesh', 'look_at', 'project', 'rasterise',
-           'scene', 'environment', 'ground_colour', 'car_shadow', 'materials', 'shade', 'camera', 'backdrop',
-           'draw_car', 'carclf_home', 'synth_cars', 'synth_cli']
+           'coverage', 'scene', 'environment', 'ground_colour', 'car_shadow', 'materials', 'shade', 'camera',
+           'backdrop', 'draw_car', 'synth_cars', 'synth_cli']
 
 # %% ../nbs/api/00_synth.ipynb #415d7e72
 import colorsys, os, shutil, tempfile, time
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from fastcore.parallel import parallel
 from PIL import Image, ImageFilter
+from .core import carclf_home
 
 # %% ../nbs/api/00_synth.ipynb #8cb948ae
 CLASSES = ['sedan', 'hatchback', 'suv', 'pickup', 'van', 'sports'] # the body types, one folder each
@@ -26,22 +27,28 @@ CODES = ['background', 'body', 'window', 'wheel'] # mask values are indices into
 # f_ws, f_rf, f_re, f_rw: windscreen foot, roof front, roof end, rear-window foot (fractions of L from the front)
 # tumble: how much the glasshouse narrows towards the roof, as a fraction of the half width
 BODIES = dict( # each type: one or more variants, every measure a range (low, high)
-  sedan    =[dict(L=(4.45,4.95), W=(1.76,1.86), H=(1.40,1.49), c=(.13,.16), r=(.31,.34), fo=(.19,.21), wb=(.57,.60), nose=(.68,.78),
-                  cowl=(.94,1.0), deck=(1.0,1.08), f_ws=(.30,.33), f_rf=(.43,.46), f_re=(.66,.70), f_rw=(.80,.83), tumble=(.16,.22))],
+  sedan    =[dict(L=(4.50,5.00), W=(1.78,1.88), H=(1.40,1.48), c=(.12,.15), r=(.32,.35), fo=(.18,.21), wb=(.58,.61), nose=(.64,.74),
+                  cowl=(.92,.98), deck=(1.0,1.07), f_ws=(.27,.30), f_rf=(.44,.48), f_re=(.63,.67), f_rw=(.80,.83), tumble=(.18,.24))],
   hatchback=[dict(L=(3.85,4.35), W=(1.68,1.80), H=(1.42,1.54), c=(.13,.16), r=(.29,.32), fo=(.19,.22), wb=(.60,.64), nose=(.66,.75),
                   cowl=(.92,.98), deck=(.98,1.08), f_ws=(.27,.31), f_rf=(.43,.46), f_re=(.85,.89), f_rw=(.965,.985), tumble=(.16,.22))],
   suv      =[dict(L=(4.40,4.95), W=(1.84,1.96), H=(1.65,1.82), c=(.19,.23), r=(.36,.40), fo=(.18,.21), wb=(.57,.60), nose=(.92,1.05),
-                  cowl=(1.12,1.22), deck=(1.12,1.25), f_ws=(.26,.29), f_rf=(.37,.40), f_re=(.88,.94), f_rw=(.965,.99), tumble=(.10,.18)),
+                  cowl=(1.12,1.22), deck=(1.12,1.25), f_ws=(.26,.29), f_rf=(.37,.40), f_re=(.88,.94), f_rw=(.965,.985), tumble=(.10,.18)),
              # ↑ a crossover; ↓ an off-roader
              dict(L=(4.00,4.80), W=(1.80,1.95), H=(1.80,1.95), c=(.22,.27), r=(.38,.42), fo=(.14,.17), wb=(.58,.62), nose=(1.05,1.15),
-                  cowl=(1.20,1.30), deck=(1.20,1.30), f_ws=(.24,.27), f_rf=(.30,.33), f_re=(.96,.98), f_rw=(.985,.995), tumble=(.03,.07))],
-  pickup   =[dict(L=(5.30,5.90), W=(1.90,2.03), H=(1.82,1.98), c=(.24,.29), r=(.39,.43), fo=(.15,.17), wb=(.60,.64), nose=(1.15,1.28),
-                  cowl=(1.30,1.42), deck=(1.30,1.42), f_ws=(.27,.30), f_rf=(.35,.37), f_re=(.55,.575), f_rw=(.58,.59), tumble=(.08,.12))],
+                  cowl=(1.20,1.30), deck=(1.20,1.30), f_ws=(.24,.27), f_rf=(.30,.33), f_re=(.955,.97), f_rw=(.975,.985), tumble=(.03,.07),
+                  corner=(.10,.16))],
+  pickup   =[dict(L=(5.30,5.90), W=(1.90,2.03), H=(1.82,1.98), c=(.24,.29), r=(.39,.43), fo=(.14,.16), wb=(.60,.64), nose=(1.18,1.30),
+                  cowl=(1.30,1.42), deck=(1.30,1.42), f_ws=(.26,.29), f_rf=(.35,.38), f_re=(.63,.65), f_rw=(.655,.675), tumble=(.08,.12),
+                  corner=(.08,.14))],
   van      =[dict(L=(4.80,5.30), W=(1.90,2.00), H=(1.75,1.98), c=(.14,.18), r=(.32,.36), fo=(.15,.18), wb=(.58,.62), nose=(.85,.95),
-                  cowl=(1.05,1.12), deck=(1.08,1.15), f_ws=(.14,.18), f_rf=(.27,.31), f_re=(.94,.96), f_rw=(.985,.995), tumble=(.06,.10)),
-             # ↑ a people carrier; ↓ a box van, the cab over the engine
+                  cowl=(1.05,1.12), deck=(1.08,1.15), f_ws=(.14,.18), f_rf=(.27,.31), f_re=(.94,.96), f_rw=(.975,.985), tumble=(.06,.10)),
+             # ↑ a people carrier; ↓ a panel van, glass in the front doors only
+             dict(L=(4.70,5.40), W=(1.75,2.00), H=(1.95,2.40), c=(.16,.20), r=(.32,.36), fo=(.10,.14), wb=(.56,.62), nose=(.85,1.0),
+                  cowl=(1.05,1.15), deck=(1.10,1.20), f_ws=(.09,.14), f_rf=(.17,.22), f_re=(.955,.97), f_rw=(.975,.985), tumble=(.02,.05),
+                  panel=(.30,.36), corner=(.10,.16)),
+             # ↓ a box van, the cab over the engine
              dict(L=(4.40,5.40), W=(1.70,2.00), H=(1.90,2.30), c=(.15,.20), r=(.30,.35), fo=(.08,.14), wb=(.55,.62), nose=(.80,.95),
-                  cowl=(.95,1.10), deck=(1.05,1.15), f_ws=(.025,.05), f_rf=(.10,.15), f_re=(.95,.97), f_rw=(.985,.995), tumble=(.02,.05))],
+                  cowl=(.95,1.10), deck=(1.05,1.15), f_ws=(.025,.05), f_rf=(.10,.15), f_re=(.95,.97), f_rw=(.975,.985), tumble=(.02,.05))],
   sports   =[dict(L=(4.20,4.70), W=(1.86,1.98), H=(1.10,1.28), c=(.10,.13), r=(.32,.35), fo=(.19,.22), wb=(.56,.60), nose=(.55,.64),
                   cowl=(.82,.90), deck=(.88,.98), f_ws=(.36,.42), f_rf=(.52,.56), f_re=(.62,.68), f_rw=(.86,.91), tumble=(.22,.28))],
 )
@@ -65,13 +72,13 @@ def profile(s:dict, # from `car_spec`
             f:np.ndarray # stations: fractions of the length from the front
            ) -> tuple: # (bottom, belt, top, half width) at each station, in metres
     "The body's side profile and plan at stations `f`"
-    kf = [0, .012, s['f_ws'], s['f_rf'], s['f_re'], s['f_rw'], .985, 1]
+    kf = [0, .012, s['f_ws'], s['f_rf'], s['f_re'], s['f_rw'], .99, 1]
     top = np.interp(f, kf, [s['nose']-.07, s['nose'], s['cowl'], s['H'], s['H']-.02, s['deck'], s['deck'], s['deck']-.07])
-    belt = np.interp(f, [0, .012, s['f_ws'], s['f_rw'], .985, 1],
+    belt = np.interp(f, [0, .012, s['f_ws'], s['f_rw'], .99, 1],
                      [s['nose']-.07, s['nose'], s['cowl'], s['deck'], s['deck'], s['deck']-.07])
     c,L,W = s['c'],s['L'],s['W']
     bot = np.interp(f, [0, .02, .07, .93, .98, 1], [c+.2, c+.1, c, c, c+.1, c+.2])
-    R = .25*W # seen from above, the corners are rounded with this radius
+    R = s.get('corner', .25)*W # seen from above, the corners are rounded with this radius
     d = np.maximum(0, np.abs(f-.5)*L - (L/2-R))
     half = W/2 - .6*(R - np.sqrt(np.maximum(R**2 - d**2, 0)))
     return bot, np.minimum(belt, top), top, half
@@ -117,8 +124,8 @@ def body_mesh(s:dict # from `car_spec`
     seg = np.r_[np.arange(10), np.arange(8,0,-1)] # which of the 10 points each ring point is
     n,m = ring.shape[:2]
     x = (.5-f)*s['L'] # x points forward, y left, z up; the car's centre is above the origin
-    lean = .5*np.clip(1-np.minimum(f, 1-f)/.05, 0, 1)*np.sign(.5-f) # the ends lean in towards the top, as bumpers and noses do
-    V = np.concatenate([(x[:,None]-lean[:,None]*(ring[...,1]-prof[0][:,None]))[...,None], ring], -1).reshape(-1,3)
+    lean = .4*np.clip(1-np.minimum(f, 1-f)/.05, 0, 1)*np.sign(.5-f) # the ends lean in towards the top, as bumpers and noses do
+    V = np.concatenate([(x[:,None]-lean[:,None]*np.minimum(ring[...,1]-prof[0][:,None], .6))[...,None], ring], -1).reshape(-1,3)
     T = _grid_tris(n, m)
     j = seg[T%m].min(1)
     kind = np.select([j<=5, j==6], [LOWER, GLASSBAND], TOP)
@@ -170,7 +177,7 @@ def car_mesh(s:dict # from `car_spec`
         for side in (1,-1): parts.append(wheel_mesh(np.array([x, side*(s['W']/2+.01-tw/2), z]), s['r'], tw, side) + (w,))
     xm, zm = s['L']*(.5-s['f_ws'])-.12, s['cowl']
     for side in (1,-1):
-        y = sorted([side*(s['W']/2-.05), side*(s['W']/2+.15)])
+        y = sorted([side*(s['W']/2-.25), side*(s['W']/2+.12)]) # from inside the door, so it never floats
         parts.append(box_mesh(np.array([xm-.08, y[0], zm+.02]), np.array([xm+.08, y[1], zm+.16])) + (np.full(12, MIRROR), -1))
     offs = np.cumsum([0]+[len(p[0]) for p in parts])
     cat = lambda i: np.concatenate([p[i] for p in parts])
@@ -193,11 +200,8 @@ def project(P, eye, axes, focal, size:int) -> np.ndarray:
     return np.stack([size/2 + focal[0]*d[:,0]/z, size/2 - focal[1]*d[:,1]/z, z], 1)
 
 # %% ../nbs/api/00_synth.ipynb #aa5e798f
-def rasterise(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `project`
-              T:np.ndarray, # triangles: vertex indices, counter-clockwise seen from outside
-              size:int # width and height in pixels
-             ) -> tuple: # (nearest triangle per pixel or -1, barycentric coordinates per pixel)
-    "A z-buffer: the nearest front-facing triangle at each pixel, and where in it (perspective-correct)"
+def _fragments(p:np.ndarray, T:np.ndarray, size:int) -> tuple:
+    "Every (triangle, pixel) pair whose pixel centre is inside a front-facing triangle: (triangle, x, y, weights of a and b, 1/depth)"
     a,b,c = p[T[:,0]], p[T[:,2]], p[T[:,1]] # on the screen y points down, so front faces turn clockwise
     area = (b[:,0]-a[:,0])*(c[:,1]-a[:,1]) - (b[:,1]-a[:,1])*(c[:,0]-a[:,0]) # > 0: facing the camera
     lo = np.ceil(np.minimum(np.minimum(a,b),c)[:,:2]-.5).astype(int).clip(0, size)
@@ -219,15 +223,40 @@ def rasterise(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `pr
     x, y = px+np.float32(.5), py+np.float32(.5)
     wa, wb = P[:,0]*x + P[:,1]*y + P[:,2], P[:,3]*x + P[:,4]*y + P[:,5]
     ok = (wa >= 0) & (wb >= 0) & (wa+wb <= 1)
-    t, px, py, wa, wb, iz = t[ok], px[ok], py[ok], wa[ok], wb[ok], (P[ok,6]*x[ok] + P[ok,7]*y[ok] + P[ok,8])
+    return keep[t[ok]], px[ok], py[ok], wa[ok], wb[ok], P[ok,6]*x[ok] + P[ok,7]*y[ok] + P[ok,8]
+
+def rasterise(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `project`
+              T:np.ndarray, # triangles: vertex indices, counter-clockwise seen from outside
+              size:int # width and height in pixels
+             ) -> tuple: # (nearest triangle per pixel or -1, barycentric coordinates per pixel)
+    "A z-buffer: the nearest front-facing triangle at each pixel, and where in it (perspective-correct)"
+    t, px, py, wa, wb, iz = _fragments(p, T, size)
     pix = py*size+px
     best = np.full(size*size, -np.inf); np.maximum.at(best, pix, iz) # the depth test: largest 1/depth wins
     near = iz == best[pix]
     t, pix, wa, wb, iz = t[near], pix[near], wa[near], wb[near], iz[near]
-    tri = np.full(size*size, -1); tri[pix] = keep[t]
-    ba, bb = wa*za[t]/iz, wb*zb[t]/iz # perspective-correct
+    tri = np.full(size*size, -1); tri[pix] = t
+    ba, bb = wa/(p[T[t,0],2]*iz), wb/(p[T[t,2],2]*iz) # perspective-correct
     bary = np.zeros((size*size,3)); bary[pix] = np.stack([ba, 1-ba-bb, bb], 1) # in T's vertex order
     return tri.reshape(size,size), bary.reshape(size,size,3)
+
+def coverage(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `project` at `aa` times the size
+             T:np.ndarray, # triangles, as for `rasterise`
+             hit:np.ndarray, # size×size: whether a triangle covers each pixel's centre, from `rasterise`
+             aa:int # samples per pixel along each axis
+            ) -> np.ndarray: # size×size, from 0 (empty) to 1 (covered)
+    "The share of each pixel's `aa`×`aa` samples covered by a front-facing triangle, sampled only along the outline of `hit`"
+    size = len(hit)
+    h = np.pad(hit, 1, mode='edge')
+    edge = (h[:-2,1:-1] != hit) | (h[2:,1:-1] != hit) | (h[1:-1,:-2] != hit) | (h[1:-1,2:] != hit) # pixels on the outline
+    sat = np.pad(edge.cumsum(0).cumsum(1), ((1,0),(1,0))) # summed-area table: outline pixels in any box at O(1)
+    q = p[:,:2]/aa - .5 # vertices in the picture's pixels
+    lo = np.floor(np.minimum(np.minimum(q[T[:,0]], q[T[:,1]]), q[T[:,2]])).astype(int).clip(0, size-1)
+    hi = np.ceil(np.maximum(np.maximum(q[T[:,0]], q[T[:,1]]), q[T[:,2]])).astype(int).clip(0, size-1) + 1
+    near = sat[hi[:,1],hi[:,0]] - sat[lo[:,1],hi[:,0]] - sat[hi[:,1],lo[:,0]] + sat[lo[:,1],lo[:,0]] > 0
+    _, px, py, *_ = _fragments(p, T[near], size*aa) # only triangles that reach the outline
+    sub = np.zeros(size*aa*size*aa, np.float32); sub[py*size*aa+px] = 1
+    return np.where(edge, sub.reshape(size, aa, size, aa).mean((1,3)), hit)
 
 # %% ../nbs/api/00_synth.ipynb #57030741
 def _unit(v): return v/np.sqrt(np.maximum(np.einsum('...i,...i->...', v, v), 1e-18))[...,None]
@@ -245,8 +274,8 @@ def scene(rng:np.random.Generator) -> dict:
     over = rng.random() < .3 # overcast: no sun, a grey sky
     el, az = np.deg2rad(rng.uniform(12, 65)), rng.uniform(0, 2*np.pi)
     zen = np.full(3, rng.uniform(.35,.7)) if over else _lin(rng.uniform(.55,.64), rng.uniform(.35,.7), rng.uniform(.55,.9))
-    kind = rng.choice(['trees','buildings','hills','open','wall'], p=[.3,.3,.15,.1,.15])
-    ground = rng.choice(['asphalt','concrete','grass','dirt','tiles','studio'], p=[.35,.2,.15,.1,.1,.1])
+    kind = rng.choice(['trees','buildings','hills','open','wall'], p=[.35,.35,.15,.05,.1])
+    ground = rng.choice(['asphalt','concrete','grass','dirt','tiles','studio'], p=[.45,.15,.15,.08,.12,.05])
     if ground=='studio': kind = 'wall'
     skyline = dict(trees=lambda: np.clip(.12 + .12*_noise(rng, 720, 24)[0] + .04*_noise(rng, 720, 180)[0], .02, .4),
                    buildings=lambda: np.repeat(rng.uniform(.05, .45, 40), 18), hills=lambda: .05 + .05*_noise(rng, 720, 6)[0],
@@ -329,32 +358,37 @@ def materials(P:np.ndarray, # world positions of the car's pixels
     "Material and mask code of each pixel of car `s`, from where on the car it is"
     x,y,z = P.T
     f, ha = .5 - x/s['L'], np.abs(y)/(s['W']/2) # fraction of the length from the front; of the half width from the middle
-    top = np.interp(f, [0, s['f_ws'], s['f_rf'], s['f_re'], s['f_rw'], 1], [s['nose'], s['cowl'], s['H'], s['H']-.02, s['deck'], s['deck']])
-    belt = np.interp(f, [0, s['f_ws'], s['f_rw'], 1], [s['nose'], s['cowl'], s['deck'], s['deck']])
-    side = (kind==GLASSBAND) & (z > belt+.03) & (z < top-.06) & (f > s['f_ws']+.03) & (f < s['f_rw']-.02)
+    _, belt, top, _ = profile(s, np.clip(f, 0, 1)) # the side profile at each pixel
+    side = (kind==GLASSBAND) & (z > belt+.03) & (z < top-.06) & (f > s['f_ws']+.03) & (f < s['f_rw']-.02) & (f < s.get('panel', 1))
     fb = (s['f_rf']+s['f_re'])/2 - .03 # the B pillar, between the doors
     pillars = np.abs(f-fb) < .02
     if s['cls'] in ('suv','van'): pillars |= np.abs(f - s['f_re'] + .14) < .015 # a C pillar before the rear side window
     screens = (kind==TOP) & (((f > s['f_ws']+.01) & (f < s['f_rf']-.005)) | ((f > s['f_re']+.005) & (f < s['f_rw']-.01)))
-    m = np.where((side & ~pillars) | screens, GLASS, PAINT)
+    outer = (kind==CAP) | (kind==LOWER) | (kind==TOP)
+    # the rear window, however steep (f runs a little short where the ends lean in)
+    tailgate = outer & (f > s['f_re']-.03) & (z > s['deck']+.04) & (z < s['H']-.08) & (ha < .85)
+    m = np.where((side & ~pillars) | screens | tailgate, GLASS, PAINT)
     m[side & pillars & s['black_pillars']] = TRIM
-    doors = [s['f_ws']+.015, fb] + ([] if s['cls'] in ('sports','pickup') else [s['f_re']-.03]) # where the doors' edges are
+    doors = [s['f_ws']+.015, fb] + ([] if s['cls']=='sports' else [s['f_re']-.03]) # where the doors' edges are
     lower = (kind==LOWER) & (z > s['c']+.12) & (z < belt-.03) & (f > s['f_ws'])
     m[lower & (np.abs(f[:,None]-np.array(doors)).min(1)*s['L'] < .012)] = TRIM # the gaps between doors
     m[lower & (np.abs(z-belt+.12) < .025) & (np.abs(f[:,None]-np.array(doors[1:])-.06).min(1)*s['L'] < .07)] = TRIM # door handles
-    outer = (kind==CAP) | (kind==LOWER) | (kind==TOP)
     front, rear = outer & (f < .035), outer & (f > .975)
-    m[front & (ha > .5) & (ha < .93) & (z > s['nose']-.2) & (z < s['nose']-.05)] = HEADLIGHT
+    m[outer & (f < .05) & (ha > .45) & (ha < .97) & (z > s['nose']-.22) & (z < s['nose']-.03)] = HEADLIGHT
     big = s['cls'] in ('suv','pickup')
     grille = front & (ha < (.5 if big else .45)) & (z > s['c'] + (.25 if big else .3)) & (z < s['nose']-.06)
     m[grille] = np.where((z[grille]*25 % 1 < .35) & big, RIM, TRIM) # bars: chrome on SUVs and pickups
     m[(front | rear) & (z < s['c']+.17)] = TRIM # bumpers
     m[front & (ha < .16) & (z > s['c']+.2) & (z < s['c']+.32)] = PLATE
-    m[rear & (ha > .55) & (ha < .95) & (z > s['deck']-.25) & (z < s['deck']-.07)] = TAILLIGHT
+    m[(outer & (f > .96)) & (ha > .5) & (ha < .97) & (z > s['deck']-.3) & (z < s['deck']-.05)] = TAILLIGHT
     m[rear & (ha < .18) & (z > s['deck']-.5) & (z < s['deck']-.35)] = PLATE
     if s['cls'] in ('suv','pickup'): m[(kind==LOWER) & (z < s['c']+.14)] = TRIM # plastic cladding
+    if s['cls']=='pickup': m[(f > s['f_rw']+.005) & (f < .98) & (z < s['deck']-.04) & (kind > LOWER) & (kind < CAP)] = TRIM # bed liner
     wc = wheel_centres(s)
-    for cx,cz in wc: m[(kind < TYRE) & (np.hypot(x-cx, z-cz) < s['r']*1.17) & (ha > 1-.5/s['W'])] = ARCH
+    for cx,cz in wc:
+        d = np.hypot(x-cx, z-cz)/s['r']
+        if s['cls'] in ('suv','pickup'): m[(kind==LOWER) & (d < 1.38) & (z > cz-.2)] = TRIM # wheel-arch flares
+        m[(kind < TYRE) & (d < 1.17) & (ha > 1-.5/s['W'])] = ARCH
     hub = wc[np.maximum(wheel, 0)]
     on_rim = (kind==DISC) & (np.hypot(x-hub[:,0], z-hub[:,1]) < .72*s['r'])
     m[(kind==TYRE) | (kind==DISC)] = TYRE_M; m[on_rim] = RIM
@@ -391,7 +425,7 @@ def shade(P, nrm, m, eye, s:dict, sc:dict, paint:tuple, wheel) -> np.ndarray:
     env = np.where(R[:,2:3] > 0, environment(_unit(R), sc), sc['g']*.6)
     if metal: env = np.where((m==PAINT)[:,None], env*(.4+.6*base/max(base.max(), 1e-3)), env)
     col = diffuse*(1-fresnel) + env*fresnel + (sc['sun_i']*3*np.clip(R@sc['sun'], 0, 1)**shin*coat)[:,None]
-    col[m==HEADLIGHT] += .15; col[m==TAILLIGHT] += [.08,0,0]
+    col[m==HEADLIGHT] += .15; col[m==TAILLIGHT] += [.2,0,0]
     return col
 
 # %% ../nbs/api/00_synth.ipynb #c95233c2
@@ -458,7 +492,7 @@ def draw_car(cls:str, # one of `CLASSES`
     P, nrm = np.einsum('nij,ni->nj', V[T[t]], b), _unit(np.einsum('nij,ni->nj', N[T[t]], b)) # interpolated across each triangle
     m, code = materials(P, kind[t], wheel[t], s)
     col = np.zeros((size,size,3), np.float32); col[car] = shade(P, nrm, m, eye, s, sc, paint, wheel[t])
-    cover = (rasterise(on_screen(aa), T, size*aa)[0] >= 0).reshape(size, aa, size, aa).mean((1,3))[...,None]
+    cover = coverage(on_screen(aa), T, car, aa)[...,None]
     img = cover*_widen(col, car) + (1-cover)*backdrop(size, eye, axes, focal, shift, s, sc)
     img = img * rng.uniform(1.3, 2.2) * rng.uniform(.92, 1.08, 3) # exposure, white balance
     img = np.clip(img*(1+img/4)/(1+img), 0, 1)**(1/2.2) # a soft shoulder for highlights, then the display's gamma
@@ -469,11 +503,7 @@ def draw_car(cls:str, # one of `CLASSES`
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), mask
 
 # %% ../nbs/api/00_synth.ipynb #a65f22a7
-SYNTH_VERSION = 7 # bump when drawing changes, so cached sets are rebuilt
-
-def carclf_home() -> Path:
-    "Where carclf keeps generated data and models: `$CARCLF_HOME`, or `~/.carclf`"
-    return Path(os.environ.get('CARCLF_HOME', '~/.carclf')).expanduser()
+SYNTH_VERSION = 8 # bump when drawing changes, so cached sets are rebuilt
 
 def _write_one(job:tuple):
     "Draw picture `i` of class `ci` in `split` into `root`: the picture as JPEG, its mask as PNG"
