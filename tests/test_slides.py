@@ -67,7 +67,8 @@ JS_SLIDES = """R => R.getSlides().map(s => {
             code: s.querySelectorAll('.jp-CodeCell .jp-InputArea').length, sh: s.scrollHeight, sw: s.scrollWidth,
             top: r.top, bottom: r.bottom, left: r.left, right: r.right, clipped, notes: notes.textContent,
             small_text: small('.jp-RenderedMarkdown :is(p, li, td, th)', 24), small_code: small('pre', 18),
-            img_scale: Math.min(...[...s.querySelectorAll('img')].filter(e => e.naturalWidth).map(e => e.getBoundingClientRect().width / e.naturalWidth))};
+            img_scale: Math.min(...[...s.querySelectorAll('img')].filter(e => e.naturalWidth)
+                                   .map(e => e.getBoundingClientRect().width / e.naturalWidth))};
 })"""
 
 @pytest.fixture(scope='module')
@@ -115,7 +116,8 @@ def test_readable(deck):
     "On a 1280×720 screen: text at least 24 px, code and printed output 18 px, figures at their size (their text is 14 px and up)"
     small = [s for s in deck[2] if s['small_text'] or s['small_code'] or s['img_scale'] < .99]
     assert not small, 'too small for a room:\n' + '\n'.join(
-        f"{s['h']}/{s['v']} {s['text'][:40]!r}: text {s['small_text'][:2]}, code {s['small_code'][:2]}, figures ×{s['img_scale']:.2f}" for s in small)
+        f"{s['h']}/{s['v']} {s['text'][:40]!r}: text {s['small_text'][:2]}, code {s['small_code'][:2]}, figures ×{s['img_scale']:.2f}"
+        for s in small)
 
 @needs_deck
 def test_speaker_notes_once(deck):
