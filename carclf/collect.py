@@ -9,7 +9,7 @@ __all__ = ['EXTS', 'HEADERS', 'retry', 'image_urls', 'ddg_images', 'SearchError'
            'shrink_images', 'save_report', 'collect', 'image_source', 'collect_cli', 'download_cli', 'clean_cli']
 
 # %% ../nbs/api/04_collect.ipynb #a5592d07
-import csv, hashlib, shutil, sys, time
+import csv, hashlib, shutil, socket, sys, time
 from functools import partial
 from io import BytesIO
 from pathlib import Path
@@ -45,7 +45,10 @@ def image_urls(results:list # search results: dicts with an `image` key
 def ddg_images(term:str, # what to search for
                n:int=100 # results wanted
               ) -> list:
-    "Raw DuckDuckGo image search results for `term` (needs the internet)"
+    "Raw DuckDuckGo image search results for `term` (needs the internet: offline, a `SearchError` at once)"
+    try: socket.getaddrinfo('duckduckgo.com', 443)
+    except OSError: raise SearchError("DuckDuckGo can't be reached (offline?): run this with internet, or use another source: "
+                                      "a text file of URLs or a folder of photos (--source).") from None
     from ddgs import DDGS
     return DDGS().images(term, max_results=n, backend='duckduckgo')
 

@@ -228,3 +228,12 @@ def test_search_ddg_blocked():
     calls.clear()
     with pytest.raises(KeyError): search_ddg('ferrari', pause=0.01, search=broken)
     assert len(calls) == 1
+
+def test_search_offline_fails_at_once(monkeypatch):
+    "Without internet (no DNS) the search says so at once: no retries for a class to sit through"
+    import socket, time
+    def no_dns(*args, **kwargs): raise socket.gaierror(-3, 'Temporary failure in name resolution')
+    monkeypatch.setattr(socket, 'getaddrinfo', no_dns)
+    t = time.monotonic()
+    with pytest.raises(SearchError, match='offline'): search_ddg('ferrari')
+    assert time.monotonic() - t < 1
