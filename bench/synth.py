@@ -19,7 +19,7 @@ def stage_times(n:int, size:int) -> dict:
         f = orig[name] = getattr(synth, name)
         def g(*a, **k): t = time.perf_counter(); r = f(*a, **k); secs[name] += time.perf_counter()-t; return r
         return g
-    for name in ('car_mesh','scene','camera','rasterise','materials','shade','backdrop'): setattr(synth, name, timed(name))
+    for name in ('car_mesh','scene','camera','rasterise','coverage','materials','shade','backdrop'): setattr(synth, name, timed(name))
     try:
         t = time.perf_counter()
         for i in range(n): synth.draw_car(synth.CLASSES[i%6], size, np.random.default_rng(i))

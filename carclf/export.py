@@ -11,7 +11,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 from fastai.vision.all import *
 from . import __version__
-from .learner import get_arch, arch_name
+from .learner import ImageNetVotes, get_arch, arch_name, car_head
 from .core import save_atomic
 
 # %% ../nbs/api/03_export.ipynb #b15b5813
@@ -23,8 +23,10 @@ def export_meta(learn:Learner) -> dict:
     if rsz is None:
         raise ValueError("these DataLoaders have no `Resize` item transform, so the picture size is unknown: build them with `car_dls`")
     stats = (norm.mean.flatten().tolist(), norm.std.flatten().tolist()) if norm else ([0.]*3, [1.]*3)
+    votes = first(m for m in learn.model.modules() if isinstance(m, ImageNetVotes))
     return dict(arch=arch_name(learn.arch), classes=list(map(str, learn.dls.vocab)), size=list(rsz.size[::-1]), # (height, width)
-                resize=rsz.method, pad_mode=rsz.pad_mode, mean=stats[0], std=stats[1], carclf=__version__)
+                resize=rsz.method, pad_mode=rsz.pad_mode, mean=stats[0], std=stats[1], carclf=__version__,
+                votes=dict(features=votes.weight.shape[1], classes=votes.classes) if votes else None)
 
 # %% ../nbs/api/03_export.ipynb #96f25554
 def export(learn:Learner, # a trained learner, e.g. from `car_learner`
@@ -43,9 +45,10 @@ def export(learn:Learner, # a trained learner, e.g. from `car_learner`
 def build_model(meta:dict # from `export_meta`, or an exported `model.json`
                ) -> nn.Module:
     "`vision_learner`'s network for `meta`'s architecture and classes, with random weights"
-    arch,n_out = get_arch(meta['arch']),len(meta['classes'])
-    if isinstance(arch, str): return create_timm_model(arch, n_out, pretrained=False)[0]
-    return create_vision_model(arch, n_out, pretrained=False)
+    arch,n_out,v = get_arch(meta['arch']),len(meta['classes']),meta.get('votes')
+    head = car_head(v['features'], n_out, ImageNetVotes(torch.zeros(1000, v['features']), torch.zeros(1000), v['classes'])) if v else None
+    if isinstance(arch, str): return create_timm_model(arch, n_out, pretrained=False, custom_head=head)[0]
+    return create_vision_model(arch, n_out, pretrained=False, custom_head=head)
 
 
 # %% ../nbs/api/03_export.ipynb #ff274d6a
