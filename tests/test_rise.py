@@ -207,7 +207,8 @@ def presented(lab, chromium, artifacts):
             i = shown[len(order)] if len(order) < len(shown) else None
             if i is not None: run_hidden(i)
             t, cell = time.monotonic(), f'.jp-CodeCell[data-ran="{len(order)}"]'
-            p.page.click(cell, position=dict(x=20, y=10), force=True)  # the prompt's column: selects the cell, command mode
+            box = p.page.locator(cell).bounding_box()  # click the cell's own top-right padding: selects it, command mode
+            p.page.mouse.click(box['x'] + box['width'] - 3, box['y'] + 2)  # (a prompt's overlay toggles scrolled outputs)
             p.page.wait_for_selector(cell + '.jp-mod-active')
             k.drain(); p.page.keyboard.press('Control+Enter')
             code, err = k.await_run()  # the kernel ran a cell for the slides and went idle
