@@ -149,6 +149,7 @@ def wheel_mesh(centre, r:float, width:float, side:int, k:int=20) -> tuple:
     T = np.concatenate([_grid_tris(2, k), disc])
     return V, N, T[:,::-1] if side > 0 else T, np.r_[np.full(2*k, TYRE), np.full(k, DISC)]
 
+# %% ../nbs/api/00_synth.ipynb #61fb51b9
 def box_mesh(lo, hi) -> tuple:
     "An axis-aligned box between corners `lo` and `hi`, with flat normals: (vertices, normals, triangles)"
     V,N,T = [],[],[]
@@ -162,6 +163,7 @@ def box_mesh(lo, hi) -> tuple:
             V.append(q); N.append(np.tile(nrm, (4,1))); T.append(t if np.cross(q[1]-q[0], q[2]-q[0])@nrm > 0 else t[:,::-1])
     return np.concatenate(V), np.concatenate(N), np.concatenate(T)
 
+# %% ../nbs/api/00_synth.ipynb #b7b33ba3
 def wheel_centres(s:dict) -> np.ndarray:
     "(x, z) of the front and rear wheel centres"
     xf = s['L']/2 - s['fo']*s['L']
@@ -193,6 +195,7 @@ def look_at(eye, target, roll:float=0.) -> np.ndarray:
     c,s = np.cos(roll), np.sin(roll)
     return np.stack([c*right+s*up, c*up-s*right, fwd])
 
+# %% ../nbs/api/00_synth.ipynb #05cc08f5
 def project(P, eye, axes, focal, size:int) -> np.ndarray:
     "World points `P` to (pixel x, pixel y, depth) on a `size`×`size` picture; `focal`: (horizontal, vertical) in pixels"
     d = (P-eye) @ axes.T
@@ -240,6 +243,7 @@ def rasterise(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `pr
     bary = np.zeros((size*size,3)); bary[pix] = np.stack([ba, 1-ba-bb, bb], 1) # in T's vertex order
     return tri.reshape(size,size), bary.reshape(size,size,3)
 
+# %% ../nbs/api/00_synth.ipynb #9e8e084e
 def coverage(p:np.ndarray, # (pixel x, pixel y, depth) of each vertex, from `project` at `aa` times the size
              T:np.ndarray, # triangles, as for `rasterise`
              hit:np.ndarray, # size×size: whether a triangle covers each pixel's centre, from `rasterise`
