@@ -6,12 +6,10 @@ five of carclf's body types (hatchback has no ImageNet class), which gives a no-
 """
 import numpy as np, timm, torch
 from safetensors.torch import load_file
-from carclf.learner import lite0_weights
+from carclf.learner import IMAGENET_VEHICLES, lite0_weights
 
-VEHICLES = {407:'ambulance', 436:'beach wagon', 468:'cab', 479:'car wheel', 511:'convertible', 555:'fire engine', 569:'garbage truck',
-            573:'go-kart', 575:'golfcart', 581:'grille', 609:'jeep', 627:'limousine', 654:'minibus', 656:'minivan', 661:'Model T',
-            675:'moving van', 717:'pickup', 734:'police van', 751:'racer', 757:'recreational vehicle', 779:'school bus', 803:'snowplow',
-            817:'sports car', 864:'tow truck', 867:'trailer truck', 874:'trolleybus'}
+_NAMES = timm.data.ImageNetInfo().label_descriptions()
+VEHICLES = {i: _NAMES[i].split(',')[0] for i in IMAGENET_VEHICLES} # id → name
 BODY_TYPES = dict(sports=[817,511,751], pickup=[717], van=[656,675,734,654], suv=[609], sedan=[468,627,436]) # ImageNet → carclf
 
 def imagenet_lite0() -> tuple:

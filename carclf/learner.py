@@ -12,9 +12,8 @@ import hashlib, re, sys, tempfile, time
 from contextlib import ExitStack
 import pandas as pd, timm
 from fastai.vision.all import *
-from .core import save_atomic
 from safetensors.torch import load_file
-from .core import carclf_home
+from .core import carclf_home, save_atomic
 
 # %% ../nbs/api/02_learner.ipynb #8ff2087d
 _TOP = dict(_conv_stem='conv_stem', _bn0='bn1', _conv_head='conv_head', _bn1='bn2', _fc='classifier')
@@ -114,9 +113,10 @@ def car_learner(dls:DataLoaders, # from `car_dls`
     if votes and not (arch==DEFAULT_ARCH and pretrained):
         raise ValueError(f"votes need the ImageNet classifier of the pretrained {DEFAULT_ARCH!r}: use it, or votes=False")
     if arch==DEFAULT_ARCH and pretrained:
-        kwargs['pretrained_cfg_overlay'] = dict(file=str(lite0_weights()))
+        weights = lite0_weights() # checked against its SHA-256: read it once
+        kwargs['pretrained_cfg_overlay'] = dict(file=str(weights))
         if votes is not False:
-            sd = load_file(lite0_weights())
+            sd = load_file(weights)
             w,b = sd['classifier.weight'],sd['classifier.bias']
             kwargs.setdefault('custom_head', car_head(w.shape[1], get_c(dls), ImageNetVotes(w, b)))
     try: learn = vision_learner(dls, arch, pretrained=pretrained, metrics=list(metrics), **kwargs)
