@@ -11,12 +11,14 @@ It stands in for the lesson's own notebook test (tests/test_notebooks.py leaves 
 its model once): the hidden cells the slides skip (the lesson's own tests) run in the same kernel, each at its place
 in the notebook, as `nbdev_test` would run them.
 """
-import json, os, queue, secrets, shutil, socket, subprocess, time, urllib.request
+import json, os, queue, secrets, shutil, socket, subprocess, sys, time, urllib.request
 import nbformat, pytest
 from jupyter_client import BlockingKernelClient
 from nbdev.process import extract_directives
 from conftest import ROOT, BIN
 from browser import browser
+sys.path.insert(0, str(ROOT/'tools'/'slides'))
+from rise_cells import speaker_notes
 
 LESSON = 'lessons/lesson1.ipynb'  # relative to nbs/, which `make lab` serves
 W, H = 1280, 720
@@ -260,17 +262,18 @@ def test_figure_text_readable(presented):
     shrunk = [(s['title'], s['img_scale']) for s in presented['seen'] if s['img_scale'] < .99]
     assert not shrunk, f'figures shown smaller than drawn: {shrunk}'
 
-@pytest.mark.xfail(reason="jupyterlab-rise 0.43.1 moves each notes cell's whole DOM into `aside.notes`, and reveal.js's "
-                          "speaker view shows that HTML: the markdown cell's hidden editor (the raw markdown) above its "
-                          "rendered text. Nothing in the notebook changes that; a fix belongs upstream.", strict=True)
 def test_speaker_notes_once(presented):
-    "The speaker view shows each note once (reveal.js reads the `aside.notes` HTML, hidden editors included)"
+    """The speaker view shows each note once (reveal.js reads the `aside.notes` HTML, hidden editors included): the notes
+    are asides in markdown cells (tools/slides/rise_cells.py), not cells of slide type `notes`, whose whole DOM
+    jupyterlab-rise 0.43.1 moves into an `aside.notes`, the markdown cell's hidden editor (the raw markdown) included"""
     nb = nbformat.read(ROOT/'nbs'/LESSON, as_version=4)
     notes = ' '.join(n for ns in {(s['id'], s['title']): s['notes'] for s in presented['seen']}.values() for n in ns) # a slide once
-    for c in nb.cells:
-        if c.metadata.get('slideshow', {}).get('slide_type') != 'notes': continue
-        words = c.source.split('\n')[0][:30]
+    mds = [md for c in nb.cells if c.cell_type == 'markdown' and (md := speaker_notes(c.source))]
+    assert len(mds) >= 3 and not [c for c in nb.cells if c.metadata.get('slideshow', {}).get('slide_type') == 'notes']
+    for md in mds:
+        words = md.split('\n')[0][:30]
         assert notes.count(words) == 1, f'{words!r} is in the speaker notes {notes.count(words)} times'
+    assert '<aside' not in notes and '*Run All*' not in notes, 'the notes are rendered, not their markdown'
 
 def test_echo_false_code_hidden(presented):
     nb = nbformat.read(ROOT/'nbs'/LESSON, as_version=4)

@@ -6,11 +6,13 @@ fails, even though the lesson turns on RISE's `scroll`. A teacher presenting to 
 (nbconvert only makes a slide scrollable after you move to it, and a projector shows no scroll bar), so `scroll`
 stays a safety net for live RISE, where fonts differ, and the test holds every slide to the screen.
 """
-import json, re, shutil
+import json, re, shutil, sys
 import nbformat, pytest
 from nbdev.process import extract_directives, first_code_ln
 from conftest import ROOT, BIN, run
 from browser import serve, browser
+sys.path.insert(0, str(ROOT/'tools'/'slides'))
+from rise_cells import speaker_notes
 
 SLIDES = ROOT/'_slides'
 LESSON = ROOT/'nbs'/'lessons'/'lesson1.ipynb'
@@ -36,10 +38,14 @@ def is_directive_cell(c) -> bool:
 def test_every_cell_has_slideshow_metadata():
     nb = nbformat.read(LESSON, as_version=4)
     types = slide_types(nb)
-    assert all(t in ('slide', 'subslide', 'fragment', '-', 'skip', 'notes') for t in types), types
+    assert all(t in ('slide', 'subslide', 'fragment', '-', 'skip') for t in types), types
     assert all(t == 'skip' for c,t in zip(nb.cells, types) if is_directive_cell(c)), 'directive and hidden cells are skipped'
-    assert types.count('notes') >= 3, 'speaker notes'
+    assert sum(c.cell_type == 'markdown' and speaker_notes(c.source) is not None for c in nb.cells) >= 3, 'speaker notes'
     assert {'theme', 'scroll', 'transition'} <= set(nb.metadata['rise'])
+
+def test_notes_cells_written_as_asides():
+    "A cell of slide type `notes` (RISE shows its markdown twice in the speaker view) is an aside after `make export`"
+    run(BIN/'python', ROOT/'tools'/'slides'/'rise_cells.py', '--check', cwd=ROOT)
 
 def test_clean_keeps_slideshow_metadata(tmp_path):
     "`nbdev_clean` (as `make export` runs it) keeps every cell's `slideshow` and the notebook's `rise` metadata"
@@ -125,8 +131,8 @@ def test_speaker_notes_once(deck):
     nb = nbformat.read(LESSON, as_version=4)
     notes = ' '.join(s['notes'] for s in deck[2])
     for c in nb.cells:
-        if slide_types(nbformat.from_dict(dict(cells=[c])))[0] == 'notes':
-            words = c.source.split('\n')[0][:30]
+        if c.cell_type == 'markdown' and (md := speaker_notes(c.source)):
+            words = md.split('\n')[0][:30]
             assert notes.count(words) == 1, f'{words!r} is in the speaker notes {notes.count(words)} times'
 
 @needs_deck

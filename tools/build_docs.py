@@ -251,9 +251,12 @@ def render_show_docs(cells:list, links:Links, lookup):
 
 TEACHER = {'notes': "Teacher's note", 'skip': 'For teachers'}
 
+SPEAKER_NOTES = re.compile(r'\A\s*<aside class="notes">\n(.*)\n</aside>\s*\Z', re.S) # as tools/slides/rise_cells.py writes them
+
 def teacher_note(cell:dict, page:str) -> str|None:
     "The title of the aside a markdown cell is shown in: speaker notes anywhere, markdown a lesson keeps off its slides"
     kind = cell['metadata'].get('slideshow', {}).get('slide_type')
+    if SPEAKER_NOTES.match(''.join(cell['source'])): kind = 'notes'
     if kind == 'notes' or (kind == 'skip' and page.startswith('lessons/')): return TEACHER[kind]
 
 def as_aside(md:str, title:str) -> str:
@@ -279,7 +282,7 @@ def quarto_to_myst(nb_path:Path, pages:dict, site:str, lookup) -> Path:
         src = ''.join(c['source'])
         if c['cell_type'] == 'markdown':
             src = links.markdown(src.replace(COLAB_BADGE, badge))  # the site works offline
-            if (title := teacher_note(c, page)): src = as_aside(src, title)
+            if (title := teacher_note(c, page)): src = as_aside(SPEAKER_NOTES.sub(r'\1', src).strip('\n'), title)
             c['source'] = src
         if c['cell_type'] != 'code': continue
         d, c['source'] = directives(src)  # Quarto's cell options become myst-nb tags
