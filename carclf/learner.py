@@ -4,14 +4,17 @@
 
 # %% auto #0
 __all__ = ['LITE0_SHA256', 'TIMM_LITE0_SHA256', 'DEFAULT_ARCH', 'FASTAI_ARCHS', 'IMAGENET_VEHICLES', 'lite0_key', 'lite0_weights',
-           'get_arch', 'arch_name', 'ImageNetVotes', 'car_head', 'car_learner', 'pooled_feats', 'head_learner',
-           'FrozenBN', 'EpochTimer', 'epoch_log', 'PhaseLog', 'LogBatches', 'tune', 'plot_hist']
+           'get_arch', 'arch_name', 'ImageNetVotes', 'car_head', 'bf16_native', 'CPUBf16', 'car_learner',
+           'join_processes', 'ShardDL', 'ShardTrainer', 'pooled_feats', 'head_learner', 'FrozenBN', 'EpochTimer',
+           'epoch_log', 'PhaseLog', 'LogBatches', 'one_process', 'tune', 'plot_hist']
 
 # %% ../nbs/api/02_learner.ipynb #802e6694
 import hashlib, re, sys, tempfile, time
 from contextlib import ExitStack
 import pandas as pd, timm
 from fastai.vision.all import *
+from fastai.distributed import DistributedDL, DistributedTrainer, teardown_distrib
+from accelerate import PartialState
 from safetensors.torch import load_file
 from .core import carclf_home, save_atomic
 
@@ -100,11 +103,33 @@ def car_head(nf:int, # features of the body
     if votes is None: return create_head(nf, n_out)
     return nn.Sequential(AdaptiveConcatPool2d(), Flatten(), votes, *create_head(2*nf+len(votes.classes), n_out, pool=False))
 
+# %% ../nbs/api/02_learner.ipynb #975c9c2a
+def _cpu_flags() -> set:
+    "The instruction-set flags of this machine's CPU, from Linux's /proc/cpuinfo; empty elsewhere"
+    try: return set(re.search(r'^flags\s*:(.*)$', Path('/proc/cpuinfo').read_text(), re.M)[1].split())
+    except (OSError, TypeError): return set()
+
+def bf16_native(device='cpu' # a torch device, or its name
+               ) -> bool:
+    "Whether `device` computes in bfloat16 in hardware: a CPU with AMX or AVX-512 BF16, or a CUDA GPU that supports it"
+    device = torch.device(device)
+    if device.type=='cuda': return torch.cuda.is_bf16_supported()
+    return device.type=='cpu' and bool({'amx_bf16', 'avx512_bf16'} & _cpu_flags())
+
+# %% ../nbs/api/02_learner.ipynb #b1f02fe5
+class CPUBf16(Callback):
+    "fastai's `MixedPrecision` in bfloat16, for a CPU: each forward pass under `torch.autocast('cpu', torch.bfloat16)`"
+    order = MixedPrecision.order
+    def before_batch(self): self.autocast = torch.autocast('cpu', dtype=torch.bfloat16); self.autocast.__enter__()
+    def after_pred(self): # the forward pass is over: the loss and its gradient start from float32 predictions
+        self.autocast.__exit__(None, None, None); self.learn.pred = to_float(self.pred)
+
 # %% ../nbs/api/02_learner.ipynb #fbc5b668
 def car_learner(dls:DataLoaders, # from `car_dls`
                 arch=DEFAULT_ARCH, # see `get_arch`
                 pretrained:bool=True, # start from ImageNet weights; False: random weights, nothing to download
                 votes:bool=None, # the head also reads ImageNet's vehicle votes; default: where the weights are at hand
+                bf16:bool=False, # train and predict in bfloat16: `CPUBf16` on a CPU, fastai's `to_bf16` on a GPU
                 metrics=(accuracy, error_rate), # shown after each epoch
                 **kwargs # passed to `vision_learner`
                ) -> Learner:
@@ -125,21 +150,58 @@ def car_learner(dls:DataLoaders, # from `car_dls`
                                 f"({type(e).__name__}): use the offline default arch={DEFAULT_ARCH!r}, or pretrained=False to start "
                                 "from random weights") from e
     learn.model.to(memory_format=torch.channels_last)
+    if bf16: learn.add_cb(CPUBf16()) if torch.device(dls.device or 'cpu').type=='cpu' else learn.to_bf16()
     return learn
+
+# %% ../nbs/api/02_learner.ipynb #137caae0
+def join_processes() -> int:
+    "Join the other processes of an `accelerate launch` or `torchrun` (once; through gloo on CPUs): how many there are, 1 alone"
+    if num_distrib()>1: PartialState(cpu=not torch.cuda.is_available()) # unless told, Accelerate looks for GPUs only
+    return max(1, num_distrib())
+
+# %% ../nbs/api/02_learner.ipynb #8025ec61
+class ShardDL(DistributedDL):
+    "fastai's `DistributedDL` for CPU processes too: the first process's order of the items reaches the others through gloo or nccl"
+    def __init__(self, dl, **kwargs): join_processes(); super().__init__(dl, **kwargs)
+    def _broadcast(self, t, rank):
+        t = LongTensor(t).to('cuda' if torch.distributed.get_backend()=='nccl' else 'cpu') # nccl only moves CUDA tensors
+        torch.distributed.broadcast(t, rank)
+        return t.cpu().tolist()
+
+# %% ../nbs/api/02_learner.ipynb #04b0b524
+class ShardTrainer(DistributedTrainer):
+    "fastai's `DistributedTrainer` with `ShardDL`, and batch norm left as it is: one process's share of a fit, on CPUs or GPUs"
+    def __init__(self, **kwargs): join_processes(); super().__init__(sync_bn=False, **kwargs)
+    def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else ShardDL(dl, device=self.learn.dls.device)
+
+# %% ../nbs/api/02_learner.ipynb #dadd789b
+def _gather(t:Tensor, # this process's rows: its shard, in order
+            n:int # rows in all shards together, without `ShardDL`'s padding
+           ) -> Tensor:
+    "The rows of all processes in the order of their ranks (which is `ShardDL`'s order of the items); `t` itself in one process"
+    if num_distrib()<=1: return t
+    ts = [torch.empty_like(t) for _ in range(num_distrib())]
+    torch.distributed.all_gather(ts, t.contiguous()) # `ShardDL` pads the shards to one size
+    return torch.cat(ts)[:n]
 
 # %% ../nbs/api/02_learner.ipynb #70fb8959
 def pooled_feats(learn:Learner, # from `car_learner`
                  dl:DataLoader, # pictures to encode, in their order
-                 flip:bool=False # also encode each picture mirrored left to right
+                 flip:bool=False, # also encode each picture mirrored left to right
+                 bf16:bool=False # compute in bfloat16 (`torch.autocast`); the features come back as float32
                 ) -> tuple: # (features, targets)
-    "The frozen body's pooled features for all of `dl`, computed once, in eval mode"
-    enc,xs,ys = nn.Sequential(learn.model[0], *learn.model[1][:2]).eval(),[],[]
-    with torch.no_grad():
-        for x,y in dl: xs += [enc(x)] + ([enc(x.flip(-1))] if flip else []); ys += [y]*(1+flip)
-    return torch.cat(xs).as_subclass(Tensor), torch.cat(ys).as_subclass(Tensor)
+    "The frozen body's pooled features for all of `dl`, computed once, in eval mode; shared by all processes of a launch"
+    enc,xs,fs,ys = nn.Sequential(learn.model[0], *learn.model[1][:2]).eval(),[],[],[]
+    n,dl = len(dl.dataset),(ShardDL(dl) if num_distrib()>1 else dl) # several processes: each encodes its shard (below)
+    with torch.no_grad(), torch.autocast(torch.device(learn.dls.device or 'cpu').type, torch.bfloat16, enabled=bf16):
+        for x,y in dl: xs.append(enc(x)); ys.append(y); fs += [enc(x.flip(-1))] if flip else []
+    xs,ys = (_gather(torch.cat(o).float() if o is xs else torch.cat(o), n) for o in (xs,ys))
+    if flip: xs,ys = torch.cat([xs, _gather(torch.cat(fs).float(), n)]),torch.cat([ys, ys])
+    return xs.as_subclass(Tensor), ys.as_subclass(Tensor)
 
 # %% ../nbs/api/02_learner.ipynb #ec1e8c07
-def head_learner(learn:Learner # from `car_learner`; its head must start with fastai's pooling and flattening
+def head_learner(learn:Learner, # from `car_learner`; its head must start with fastai's pooling and flattening
+                 bf16:bool=False # encode the pictures in bfloat16
                 ) -> Learner:
     "A `Learner` training `learn`'s head (the same layers) on cached features of its pictures"
     head,dls = learn.model[1],learn.dls
@@ -147,9 +209,10 @@ def head_learner(learn:Learner # from `car_learner`; its head must start with fa
         raise ValueError("tune caches pooled features, but this head does not start with pooling: use learn.fine_tune")
     learn.model.to(dls.device)
     flip = any(isinstance(t, Flip) for t in dls.train.after_batch.fs)
-    trn = pooled_feats(learn, dls.test_dl(dls.train.items, with_labels=True), flip) # validation transforms: no augmentation
-    val = pooled_feats(learn, dls.valid)
-    fdls = DataLoaders.from_dsets(list(zip(*trn)), list(zip(*val)), bs=min(64, len(trn[1])), device=dls.device, # ≥1 full batch
+    trn = pooled_feats(learn, dls.test_dl(dls.train.items, with_labels=True), flip, bf16) # validation transforms: no augmentation
+    val = pooled_feats(learn, dls.valid, bf16=bf16)
+    bs = min(64, len(trn[1]))//max(1, num_distrib()) # ≥1 full batch; several processes share each batch
+    fdls = DataLoaders.from_dsets(list(zip(*trn)), list(zip(*val)), bs=bs, device=dls.device,
                                   num_workers=0) # the features are in memory: worker processes would only cost time (4x slower)
     return Learner(fdls, head[2:], loss_func=learn.loss_func, opt_func=learn.opt_func, metrics=learn.metrics, wd=learn.wd)
 
@@ -157,7 +220,7 @@ def head_learner(learn:Learner # from `car_learner`; its head must start with fa
 class FrozenBN(Callback):
     "Keep the body's batch-norm layers in eval mode: they normalise with their pretrained statistics"
     def before_train(self):
-        for m in self.model[0].modules():
+        for m in getattr(self.model, 'module', self.model)[0].modules(): # `module`: the model inside `DistributedDataParallel`
             if isinstance(m, bn_types): m.eval()
 
 # %% ../nbs/api/02_learner.ipynb #68d80f7f
@@ -201,9 +264,17 @@ def _quiet(learn:Learner, show:bool):
     if not show: st.enter_context(learn.no_bar()); st.enter_context(learn.no_logging())
     return st
 
+@contextmanager
+def one_process():
+    "fastai as in a single process, for work one process of a launch does alone (`lr_find`'s reload waits for all processes)"
+    env = {k: os.environ.pop(k) for k in ('RANK','WORLD_SIZE') if k in os.environ} # what fastai's `rank_distrib`, `num_distrib` read
+    try: yield
+    finally: os.environ.update(env)
+
 def _fit(learn:Learner, phase:str, epochs:int, lr, show:bool, log, cbs=(), **kwargs) -> pd.DataFrame:
-    "`fit_one_cycle` as one phase of `tune`: its rows of the history, and its line in `log`"
-    with _quiet(learn, show): learn.fit_one_cycle(epochs, lr, cbs=[*cbs, t:=EpochTimer(), LogBatches(log, phase)], **kwargs)
+    "`fit_one_cycle` as one phase of `tune`: its rows of the history, and its line in `log`; this process's share, under a launcher"
+    shard = [ShardTrainer()] if num_distrib()>1 else []
+    with _quiet(learn, show): learn.fit_one_cycle(epochs, lr, cbs=[*cbs, *shard, t:=EpochTimer(), LogBatches(log, phase)], **kwargs)
     df = epoch_log(learn, phase, t.secs)
     acc = f", accuracy {df.accuracy.iloc[-1]:.1%}" if 'accuracy' in df else ''
     log(f"{phase}: {epochs} epoch{'s'*(epochs>1)}, valid loss {df.valid_loss.iloc[-1]:.3f}{acc}, {sum(t.secs):.0f} s")
@@ -215,18 +286,22 @@ def tune(learn:Learner, # from `car_learner`, pretrained
          freeze_epochs:int=8, # epochs training the head alone, on cached features
          lr:float=None, # the head's learning rate; default: `lr_find`'s suggestion. The whole network gets half
          seed:int=42, # seeds Python, numpy and torch, so a run can be repeated
+         bf16:bool=None, # encode the cached features in bfloat16; default: where the hardware does (`bf16_native`)
          show:bool=True, # progress bars, tables, `lr_find`'s curve and the losses; False: quiet
          log=noop # called with a line per phase as it goes (`done=False` while it runs), e.g. `PhaseLog()`
         ) -> pd.DataFrame: # a row per epoch: losses, metrics, seconds
     "`fine_tune` made fast on a CPU: the head learns on cached features, `lr_find` picks the learning rate"
     set_seed(seed, reproducible=True)
     for dl in learn.dls.loaders: dl.rng.seed(seed) # each DataLoader shuffles with a random stream of its own
-    t0 = time.perf_counter(); hl = head_learner(learn); rows = [dict(phase='features', seconds=time.perf_counter()-t0)]
-    log(f"features: {len(hl.dls.train_ds)+len(hl.dls.valid_ds)} pictures encoded once, {rows[-1]['seconds']:.0f} s")
+    if bf16 is None: bf16 = bf16_native(learn.dls.device or 'cpu')
+    t0 = time.perf_counter(); hl = head_learner(learn, bf16); rows = [dict(phase='features', seconds=time.perf_counter()-t0)]
+    log(f"features: {len(hl.dls.train_ds)+len(hl.dls.valid_ds)} pictures encoded once{' in bfloat16'*bf16}, {rows[-1]['seconds']:.0f} s")
     if lr is None:
         t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as d, _quiet(hl, show): # lr_find saves the model in `hl.path`
-            hl.path = Path(d); lr = hl.lr_find(show_plot=show).valley
+        if not rank_distrib(): # several processes: the first finds it, and tells the others
+            with tempfile.TemporaryDirectory() as d, _quiet(hl, show), one_process(): # lr_find saves the model in `hl.path`
+                hl.path = Path(d); lr = hl.lr_find(show_plot=show).valley
+        if num_distrib()>1: torch.distributed.broadcast_object_list(box:=[lr]); lr = box[0]
         rows.append(dict(phase='lr_find', seconds=time.perf_counter()-t0)); log(f"lr_find: {lr:.1e}, {rows[-1]['seconds']:.0f} s")
     logs = [pd.DataFrame(rows), _fit(hl, 'frozen', freeze_epochs, lr, show, log)]
     if epochs:

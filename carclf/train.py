@@ -9,10 +9,11 @@ __all__ = ['train_cli']
 import io
 from pathlib import Path
 from fastai.vision.all import *
+from fastai.distributed import rank0_first, teardown_distrib
 from .core import save_atomic
 from .synth import synth_cars
 from .data import car_dls, get_test_images
-from .learner import DEFAULT_ARCH, PhaseLog, car_learner, tune
+from .learner import DEFAULT_ARCH, PhaseLog, car_learner, join_processes, one_process, tune
 from .export import export, load_predictor
 from .interpret import held_out
 
@@ -21,17 +22,23 @@ def train_cli(data:str=None, # pictures: a folder per class, train/ (+valid/, te
               *, arch:str=DEFAULT_ARCH, # architecture: a timm name, or resnet18, resnet34, ...
               epochs:int=1, # epochs training the whole network, after the head alone
               size:int=192, # pictures are squished to size×size pixels
+              bs:int=32, # pictures per training step, shared by all processes of a launch
+              bf16:bool=False, # train in bfloat16 (faster on GPUs and AMX CPUs; slower to train on most other CPUs)
               out:str='model', # folder for the exported model and confusion.png
               seed:int=42 # random seed: the same seed, the same model
              ):
-    "Train a classifier on car pictures, check it on held-out pictures and export it"
-    root = Path(data) if data else synth_cars()
-    dls = car_dls(root, size=size, seed=seed)
-    set_seed(seed, reproducible=True); learn = car_learner(dls, arch)
-    hist = tune(learn, epochs=epochs, seed=seed, show=False, log=PhaseLog())
-    with learn.no_bar(): interp,out = held_out(learn, root),Path(out) # a progress bar is no line for a log
+    "Train a classifier on car pictures, check it on held-out pictures and export it; under a launcher, each process takes a shard"
+    procs,rank = join_processes(),rank_distrib() # under `accelerate launch` or `torchrun`: how many processes, and which this is
+    root = Path(data) if data else rank0_first(synth_cars) # the first process renders the pictures, the others wait for them
+    dls = car_dls(root, size=size, bs=bs//procs, seed=seed)
+    set_seed(seed, reproducible=True); learn = rank0_first(car_learner, dls, arch, bf16=bf16) # the first writes the weights' cache
+    hist = tune(learn, epochs=epochs, seed=seed, show=False, log=noop if rank else PhaseLog())
+    if rank: return teardown_distrib() # the first process checks and writes the model alone
+    with one_process(), learn.no_bar(): interp,out = held_out(learn, root),Path(out) # no gathering; no bar in a log
     export(learn, out)
     interp.plot_confusion_matrix(); buf = io.BytesIO(); plt.savefig(buf, format='png', bbox_inches='tight'); plt.close()
     save_atomic(out/'confusion.png', buf.getvalue())
     acc = (interp.preds==interp.targs).float().mean().item()
-    print(f"held-out accuracy: {acc:.1%} ({len(interp.files)} images), training time: {hist.seconds.sum():.0f} s")
+    print(f"held-out accuracy: {acc:.1%} ({len(interp.files)} images), training time: {hist.seconds.sum():.0f} s"
+          + f" on {procs} processes"*(procs>1))
+    teardown_distrib()

@@ -70,3 +70,26 @@ def test_tampered_pickle_never_loaded(trained, tmp_path):
     assert not marker.exists(), 'the default path must not unpickle anything'
     run(sys.executable, '-c', f'import pickle; pickle.load(open({str(model/"export.pkl")!r}, "rb"))')
     assert marker.read_text() == 'code from the model file ran', 'the payload is real: unpickling runs it'
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+@pytest.mark.parametrize('launcher', ['accelerate', 'torchrun'])
+def test_train_two_processes(trained, carclf_home, launcher):
+    "`carclf train` started twice by a launcher, on CPUs (gloo): one log, one model, written by the first process"
+    d, _ = trained
+    start = {'accelerate': [BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1',  # as on GPUs
+                            '--mixed_precision', 'no', '--dynamo_backend', 'no', '--main_process_port', free_port()],
+             'torchrun': [BIN/'torchrun', '--nproc_per_node', '2', '--master_port', free_port()]}[launcher]
+    res = run(*start, BIN/'carclf', 'train', d/'cars', '--size', '64', '--out', d/launcher, env={'CARCLF_HOME': str(carclf_home)})
+    *phases, last = res.stdout.strip().split('\n')
+    assert [l.split(':')[0] for l in phases] == ['features', 'lr_find', 'frozen', 'unfrozen'], res.stdout[-800:]  # the first process's
+    assert int(phases[0].split()[1]) == 2*48 + 12, 'the shards of features, gathered: every training picture, mirrored too, and validation'
+    m = re.fullmatch(r'held-out accuracy: (\d+\.\d)% \((\d+) images\), training time: (\d+) s on 2 processes', last)
+    assert m, res.stdout[-500:]
+    assert sorted(o.name for o in (d/launcher).iterdir()) == ['confusion.png', 'model.json', 'model.safetensors']
+    rows = json.loads(run(BIN/'carclf', 'predict', d/launcher, d/'cars'/'test', '--json').stdout)
+    right = sum(r['label'] == Path(r['file']).parent.name for r in rows)
+    assert abs(float(m[1])/100 - right/len(rows)) <= 1/len(rows) + 5e-4, (m[1], right, len(rows))
+    assert right/len(rows) > 1/len(CLASSES), 'it learned something'
