@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['LITE0_SHA256', 'TIMM_LITE0_SHA256', 'DEFAULT_ARCH', 'FASTAI_ARCHS', 'IMAGENET_VEHICLES', 'lite0_key', 'lite0_weights',
            'get_arch', 'arch_name', 'ImageNetVotes', 'car_head', 'bf16_native', 'CPUBf16', 'car_learner',
-           'join_processes', 'ShardDL', 'ShardTrainer', 'pooled_feats', 'head_learner', 'FrozenBN', 'EpochTimer',
-           'epoch_log', 'PhaseLog', 'LogBatches', 'one_process', 'tune', 'plot_hist']
+           'join_processes', 'ShardDL', 'ShardTrainer', 'one_process', 'pooled_feats', 'head_learner', 'FrozenBN',
+           'EpochTimer', 'epoch_log', 'PhaseLog', 'LogBatches', 'tune', 'plot_hist']
 
 # %% ../nbs/api/02_learner.ipynb #802e6694
 import hashlib, re, sys, tempfile, time
 from contextlib import ExitStack
 import pandas as pd, timm
 from fastai.vision.all import *
-from fastai.distributed import DistributedDL, DistributedTrainer, teardown_distrib
+from fastai.distributed import DistributedDL, DistributedTrainer
 from accelerate import PartialState
 from safetensors.torch import load_file
 from .core import carclf_home, save_atomic
@@ -184,6 +184,14 @@ def _gather(t:Tensor, # this process's rows: its shard, in order
     torch.distributed.all_gather(ts, t.contiguous()) # `ShardDL` pads the shards to one size
     return torch.cat(ts)[:n]
 
+# %% ../nbs/api/02_learner.ipynb #94b34ea2
+@contextmanager
+def one_process():
+    "fastai as in a single process, for work one process of a launch does alone (`lr_find`'s reload waits for all processes)"
+    env = {k: os.environ.pop(k) for k in ('RANK','WORLD_SIZE') if k in os.environ} # what fastai's `rank_distrib`, `num_distrib` read
+    try: yield
+    finally: os.environ.update(env)
+
 # %% ../nbs/api/02_learner.ipynb #70fb8959
 def pooled_feats(learn:Learner, # from `car_learner`
                  dl:DataLoader, # pictures to encode, in their order
@@ -195,7 +203,7 @@ def pooled_feats(learn:Learner, # from `car_learner`
     n,dl = len(dl.dataset),(ShardDL(dl) if num_distrib()>1 else dl) # several processes: each encodes its shard (below)
     with torch.no_grad(), torch.autocast(torch.device(learn.dls.device or 'cpu').type, torch.bfloat16, enabled=bf16):
         for x,y in dl: xs.append(enc(x)); ys.append(y); fs += [enc(x.flip(-1))] if flip else []
-    xs,ys = (_gather(torch.cat(o).float() if o is xs else torch.cat(o), n) for o in (xs,ys))
+    xs,ys = _gather(torch.cat(xs).float(), n),_gather(torch.cat(ys), n)
     if flip: xs,ys = torch.cat([xs, _gather(torch.cat(fs).float(), n)]),torch.cat([ys, ys])
     return xs.as_subclass(Tensor), ys.as_subclass(Tensor)
 
@@ -263,13 +271,6 @@ def _quiet(learn:Learner, show:bool):
     st = ExitStack()
     if not show: st.enter_context(learn.no_bar()); st.enter_context(learn.no_logging())
     return st
-
-@contextmanager
-def one_process():
-    "fastai as in a single process, for work one process of a launch does alone (`lr_find`'s reload waits for all processes)"
-    env = {k: os.environ.pop(k) for k in ('RANK','WORLD_SIZE') if k in os.environ} # what fastai's `rank_distrib`, `num_distrib` read
-    try: yield
-    finally: os.environ.update(env)
 
 def _fit(learn:Learner, phase:str, epochs:int, lr, show:bool, log, cbs=(), **kwargs) -> pd.DataFrame:
     "`fit_one_cycle` as one phase of `tune`: its rows of the history, and its line in `log`; this process's share, under a launcher"

@@ -173,10 +173,10 @@ def wheel_centres(s:dict) -> np.ndarray:
 def car_mesh(s:dict # from `car_spec`
             ) -> tuple: # (vertices, normals, triangles, kind of each triangle, wheel of each triangle: 0 front, 1 rear, -1 none)
     "The whole car: body, four wheels and two mirrors"
-    tw = .2 + .1*(s['W']-1.7) # tyre width
+    tw = .24 + .12*(s['W']-1.7) # tyre width
     parts = [body_mesh(s) + (-1,)]
     for w,(x,z) in enumerate(wheel_centres(s)):
-        for side in (1,-1): parts.append(wheel_mesh(np.array([x, side*(s['W']/2+.01-tw/2), z]), s['r'], tw, side) + (w,))
+        for side in (1,-1): parts.append(wheel_mesh(np.array([x, side*(s['W']/2+.05-tw/2), z]), s['r'], tw, side) + (w,))
     xm, zm = s['L']*(.5-s['f_ws'])-.12, s['cowl']
     for side in (1,-1):
         y = sorted([side*(s['W']/2-.25), side*(s['W']/2+.12)]) # from inside the door, so it never floats
@@ -384,7 +384,7 @@ def materials(P:np.ndarray, # world positions of the car's pixels
     m[grille] = np.where((z[grille]*25 % 1 < .35) & big, RIM, TRIM) # bars: chrome on SUVs and pickups
     m[(front | rear) & (z < s['c']+.17)] = TRIM # bumpers
     m[front & (ha < .16) & (z > s['c']+.2) & (z < s['c']+.32)] = PLATE
-    m[(outer & (f > .96)) & (ha > .5) & (ha < .97) & (z > s['deck']-.3) & (z < s['deck']-.05)] = TAILLIGHT
+    m[(outer & (f > .95)) & (ha > .45) & (ha < .98) & (z > s['deck']-.32) & (z < s['deck']-.02)] = TAILLIGHT # wide clusters
     m[rear & (ha < .18) & (z > s['deck']-.5) & (z < s['deck']-.35)] = PLATE
     if s['cls'] in ('suv','pickup'): m[(kind==LOWER) & (z < s['c']+.14)] = TRIM # plastic cladding
     if s['cls']=='pickup': m[(f > s['f_rw']+.005) & (f < .98) & (z < s['deck']-.04) & (kind > LOWER) & (kind < CAP)] = TRIM # bed liner
@@ -435,7 +435,7 @@ def shade(P, nrm, m, eye, s:dict, sc:dict, paint:tuple, wheel) -> np.ndarray:
 # %% ../nbs/api/00_synth.ipynb #c95233c2
 def camera(s:dict, V:np.ndarray, rng, size:int) -> tuple:
     "A random viewpoint on car `s` with vertices `V`: (eye, axes, focal lengths in pixels, shift of the picture's centre)"
-    k = rng.choice(5, p=[.55,.15,.2,.05,.05]) # front ¾, side, rear ¾, front, rear
+    k = rng.choice(5, p=[.55,.17,.23,.025,.025]) # front ¾, side, rear ¾, front, rear
     az = np.deg2rad(rng.uniform(*[(20,70),(70,110),(110,160),(0,20),(160,180)][k])) * rng.choice([-1,1])
     el = np.deg2rad(30*rng.beta(1.1, 3.5))
     f = size/2/np.tan(np.deg2rad(rng.uniform(20, 55))/2)
@@ -507,7 +507,7 @@ def draw_car(cls:str, # one of `CLASSES`
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), mask
 
 # %% ../nbs/api/00_synth.ipynb #a65f22a7
-SYNTH_VERSION = 8 # bump when drawing changes, so cached sets are rebuilt
+SYNTH_VERSION = 9 # bump when drawing changes, so cached sets are rebuilt
 
 def _write_one(job:tuple):
     "Draw picture `i` of class `ci` in `split` into `root`: the picture as JPEG, its mask as PNG"
