@@ -69,13 +69,14 @@ class Interp:
         return f"Interp: {len(self.files)} pictures, {len(self.vocab)} classes, accuracy {(self.preds==self.targs).float().mean():.2f}"
 
 # %% ../nbs/api/05_interpret.ipynb #73407093
-def held_out(learn:Learner, # a trained learner
+def held_out(model, # a trained `Learner`, or a predictor from `load_predictor`
              source # its data set's root, as given to `car_dls`
             ) -> Interp:
-    "Predictions for the held-out pictures in `source/test/`, or the validation set when there are none"
-    files = get_test_images(source)
-    dl = learn.dls.test_dl(files, with_labels=True) if files else learn.dls.valid
-    return Interp(L(dl.items), *learn.get_preds(dl=dl), list(learn.dls.vocab))
+    "Predictions for the held-out pictures in `source/test/`; for a `Learner`, its validation set when there are none"
+    if get_test_images(source): return Interp.from_folder(model, Path(source)/'test')
+    if not isinstance(model, Learner):
+        raise ValueError(f"{source} has no held-out pictures in test/<class>/: add some, or pass the Learner to score its validation set")
+    return Interp(L(model.dls.valid.items), *model.get_preds(dl=model.dls.valid), list(model.dls.vocab))
 
 # %% ../nbs/api/05_interpret.ipynb #59971dfa
 @patch

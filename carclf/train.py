@@ -34,8 +34,9 @@ def train_cli(data:str=None, # pictures: a folder per class, train/ (+valid/, te
     set_seed(seed, reproducible=True); learn = rank0_first(car_learner, dls, arch, bf16=bf16) # the first writes the weights' cache
     hist = tune(learn, epochs=epochs, seed=seed, show=False, log=noop if rank else PhaseLog())
     if rank: return teardown_distrib() # the first process checks and writes the model alone
-    with one_process(), learn.no_bar(): interp,out = held_out(learn, root),Path(out) # no gathering; no bar in a log
-    export(learn, out)
+    export(learn, out := Path(out))
+    model = load_predictor(out) if get_test_images(root) else learn # the model as exported, as `carclf predict` runs it
+    with one_process(), learn.no_bar(): interp = held_out(model, root) # no gathering from other processes; no bar in a log
     interp.plot_confusion_matrix(); buf = io.BytesIO(); plt.savefig(buf, format='png', bbox_inches='tight'); plt.close()
     save_atomic(out/'confusion.png', buf.getvalue())
     acc = (interp.preds==interp.targs).float().mean().item()

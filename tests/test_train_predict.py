@@ -27,7 +27,7 @@ def test_train_reports_and_exports(trained):
     rows = json.loads(run(BIN/'carclf', 'predict', d/'model', d/'cars'/'test', '--json').stdout)
     right = sum(r['label'] == Path(r['file']).parent.name for r in rows)
     assert int(m[2]) == len(rows) == len(list((d/'cars'/'test').rglob('*.jpg')))
-    assert abs(float(m[1])/100 - right/len(rows)) <= 1/len(rows) + 5e-4, (m[1], right, len(rows))  # a near tie may round the other way
+    assert abs(float(m[1])/100 - right/len(rows)) <= 5e-4, (m[1], right, len(rows))  # the model as exported: the same labels
     assert right/len(rows) > 1/len(CLASSES), 'better than guessing, even after one epoch on 10 small pictures a class (measured 25%)'
     assert sorted(o.name for o in (d/'model').iterdir()) == ['confusion.png', 'model.json', 'model.safetensors']
     assert Image.open(d/'model'/'confusion.png').size[0] > 100
@@ -91,5 +91,5 @@ def test_train_two_processes(trained, carclf_home, launcher):
     assert sorted(o.name for o in (d/launcher).iterdir()) == ['confusion.png', 'model.json', 'model.safetensors']
     rows = json.loads(run(BIN/'carclf', 'predict', d/launcher, d/'cars'/'test', '--json').stdout)
     right = sum(r['label'] == Path(r['file']).parent.name for r in rows)
-    assert abs(float(m[1])/100 - right/len(rows)) <= 1/len(rows) + 5e-4, (m[1], right, len(rows))
+    assert abs(float(m[1])/100 - right/len(rows)) <= 5e-4, (m[1], right, len(rows))
     assert right/len(rows) > 1/len(CLASSES), 'it learned something'

@@ -27,4 +27,4 @@ def test_wheel_installs_and_runs_with_newest_fastai(tmp_path):
     assert m, out[-500:]
     rows = json.loads(run(carclf, 'predict', tmp_path/'model', tmp_path/'cars'/'test', '--json', env=home).stdout)
     right = sum(r['label'] == Path(r['file']).parent.name for r in rows)
-    assert int(m[2]) == len(rows) and abs(float(m[1])/100 - right/len(rows)) <= 1/len(rows) + 5e-4, (last, right, len(rows))
+    assert int(m[2]) == len(rows) and abs(float(m[1])/100 - right/len(rows)) <= 5e-4, (last, right, len(rows)) # the exported model: the same labels
