@@ -93,7 +93,8 @@ class Predictor:
                  bf16:bool=None): # predict in bfloat16; default: where the CPU has bfloat16 instructions (`bf16_native`)
         self.model,self.meta,self.vocab = model,meta,meta['classes']
         self.bf16 = bf16_native() if bf16 is None else bf16
-        self.net = fold_bn(model).to(torch.bfloat16 if self.bf16 else torch.float32) # what predicts: `fold_bn`, in bfloat16 or not
+        self.dtype = torch.bfloat16 if self.bf16 else torch.float32
+        self.net = fold_bn(model).to(self.dtype) # what predicts: `model` folded, its weights in `dtype`
         self.item_tfms = Pipeline([PILImage.create, Resize(meta['size'], method=meta['resize'], pad_mode=meta['pad_mode']), ToTensor()])
         self.batch_tfms = Pipeline([IntToFloatTensor(), Normalize.from_stats(meta['mean'], meta['std'], cuda=False)])
 
@@ -111,9 +112,8 @@ class Predictor:
                       bs:int=64 # pictures per forward pass
                      ) -> Tensor: # (len(files), len(vocab)) probabilities
         "Class probabilities for each of `files`"
-        dtype = torch.bfloat16 if self.bf16 else torch.float32
         with torch.inference_mode():
-            return torch.cat([self.net(self.prepare(files[i:i+bs]).to(dtype)).float().softmax(1) for i in range(0, len(files), bs)])
+            return torch.cat([self.net(self.prepare(files[i:i+bs]).to(self.dtype)).float().softmax(1) for i in range(0, len(files), bs)])
 
     def predict(self, img # a picture file or PIL image
                ) -> tuple: # (label, its probability, all probabilities)

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import yaml
 from fastcore.basics import AttrDict
 from nbdev.process import extract_directives, first_code_ln
+sys.path.insert(0, str(Path(__file__).parent/'slides'))
+from rise_cells import speaker_notes # the lessons' speaker notes: markdown in an aside
 
 root = Path(__file__).resolve().parents[1]
 proc, docs = root/'_proc', root/'_docs'
@@ -251,12 +253,10 @@ def render_show_docs(cells:list, links:Links, lookup):
 
 TEACHER = {'notes': "Teacher's note", 'skip': 'For teachers'}
 
-SPEAKER_NOTES = re.compile(r'\A\s*<aside class="notes">\n(.*)\n</aside>\s*\Z', re.S) # as tools/slides/rise_cells.py writes them
-
 def teacher_note(cell:dict, page:str) -> str|None:
     "The title of the aside a markdown cell is shown in: speaker notes anywhere, markdown a lesson keeps off its slides"
     kind = cell['metadata'].get('slideshow', {}).get('slide_type')
-    if SPEAKER_NOTES.match(''.join(cell['source'])): kind = 'notes'
+    if speaker_notes(''.join(cell['source'])) is not None: kind = 'notes' # an aside, as tools/slides/rise_cells.py writes them
     if kind == 'notes' or (kind == 'skip' and page.startswith('lessons/')): return TEACHER[kind]
 
 def as_aside(md:str, title:str) -> str:
@@ -282,7 +282,9 @@ def quarto_to_myst(nb_path:Path, pages:dict, site:str, lookup) -> Path:
         src = ''.join(c['source'])
         if c['cell_type'] == 'markdown':
             src = links.markdown(src.replace(COLAB_BADGE, badge))  # the site works offline
-            if (title := teacher_note(c, page)): src = as_aside(SPEAKER_NOTES.sub(r'\1', src).strip('\n'), title)
+            if (title := teacher_note(c, page)):
+                notes = speaker_notes(src)
+                src = as_aside(src.strip('\n') if notes is None else notes, title)
             c['source'] = src
         if c['cell_type'] != 'code': continue
         d, c['source'] = directives(src)  # Quarto's cell options become myst-nb tags
