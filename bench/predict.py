@@ -4,7 +4,8 @@ A `car_learner` (EfficientNet-Lite0, ImageNet body) gets its head trained on cac
 is exported with `carclf.export.export` and loaded back with `load_predictor`, in float32 and in bfloat16.
 Measures, on the held-out generated pictures (`synth_cars()`, 180 pictures):
 
-- single-picture latency, file in → label out: `learn.predict(file)` vs `Predictor.predict(file)` (median of `reps`);
+- single-picture latency, file in → label out: `learn.predict(file)` vs `Predictor.predict(file)` (median of `reps`), for a
+  generated 192-pixel picture and for a photo-sized one (the same picture saved at 1600×1200, JPEG);
 - batch throughput: `learn.get_preds(dl=learn.dls.test_dl(files))` vs `Predictor.predict_batch(files)`;
 - held-out accuracy of each, and how many labels bfloat16 changes;
 - what the channels-last memory layout `Predictor` uses is worth: `predict_batch` again, in the default layout.
@@ -45,6 +46,8 @@ def main(size:int=192, # picture size the model is exported with
     with learn.no_bar():
         one = {'fastai': median_secs(lambda: learn.predict(files[0]), reps)}
         one |= {k: median_secs(lambda: p.predict(files[0]), reps) for k,p in preds.items()}
+        big = Path(dest)/'photo.jpg'; PILImage.create(files[0]).resize((1600, 1200)).save(big, quality=90)
+        photo = {'fastai': median_secs(lambda: learn.predict(big), reps)} | {k: median_secs(lambda: p.predict(big), reps) for k,p in preds.items()}
         many = {'fastai': secs(lambda: learn.get_preds(dl=learn.dls.test_dl(files)))}
         many |= {k: secs(lambda: p.predict_batch(files)) for k,p in preds.items()}
         probs = {'fastai': learn.get_preds(dl=learn.dls.test_dl(files))[0]} | {k: p.predict_batch(files) for k,p in preds.items()}
@@ -52,6 +55,8 @@ def main(size:int=192, # picture size the model is exported with
     print(f'\n| | `learn.predict` / `get_preds` | `Predictor`, float32 | `Predictor`, bfloat16 | fastai / bfloat16 |\n|---|---|---|---|---|')
     print(f"| one picture, ms (median of {reps}) | {one['fastai']*1e3:.1f} | {one['fp32']*1e3:.1f} | {one['bf16']*1e3:.1f} | "
           f"{one['fastai']/one['bf16']:.1f}× |")
+    print(f"| one 1600×1200 photo, ms (median of {reps}) | {photo['fastai']*1e3:.1f} | {photo['fp32']*1e3:.1f} | {photo['bf16']*1e3:.1f} | "
+          f"{photo['fastai']/photo['bf16']:.1f}× |")
     print(f"| {len(files)} pictures, pictures/s | {len(files)/many['fastai']:.0f} | {len(files)/many['fp32']:.0f} | "
           f"{len(files)/many['bf16']:.0f} | {many['fastai']/many['bf16']:.1f}× |")
     print(f"| held-out accuracy | {acc['fastai']:.1%} | {acc['fp32']:.1%} | {acc['bf16']:.1%} | |")
