@@ -18,6 +18,7 @@ from PIL import Image
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from fastai.vision.core import imagenet_stats
 from carclf.core import carclf_home
 from carclf.synth import CLASSES, SYNTH_VERSION, draw_car
 from imagenet import imagenet_lite0
@@ -25,7 +26,7 @@ from imagenet import imagenet_lite0
 @torch.no_grad()
 def features(model, imgs:list, size:int=192, bs:int=32) -> np.ndarray:
     "Average-pooled features of the ImageNet body for PIL pictures squished to `size`, normalised as in training"
-    mean,std = torch.tensor([.485,.456,.406])[:,None,None],torch.tensor([.229,.224,.225])[:,None,None]
+    mean,std = (torch.tensor(o)[:,None,None] for o in imagenet_stats)
     x = lambda o: (torch.from_numpy(np.asarray(o.convert('RGB').resize((size,size)), np.float32)/255).permute(2,0,1)-mean)/std
     return torch.cat([model.forward_head(model.forward_features(torch.stack([x(o) for o in imgs[i:i+bs]])), pre_logits=True)
                       for i in range(0, len(imgs), bs)]).numpy()
